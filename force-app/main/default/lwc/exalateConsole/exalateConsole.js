@@ -1,0 +1,53 @@
+import { LightningElement } from 'lwc';
+import listConnections from '@salesforce/apex/ConnectionController.listConnections';
+import { errorMessage } from 'c/exalateErrors';
+const COLUMNS = [
+    { label: 'Connection', fieldName: 'name', type: 'text' },
+    { label: 'Remote instance', fieldName: 'remote', type: 'text' },
+    { label: 'Type', fieldName: 'type', type: 'text' },
+    { label: 'Mode', fieldName: 'mode', type: 'text' },
+    { label: 'Status', fieldName: 'status', type: 'text' },
+    { label: 'Cases under sync', fieldName: 'cases', type: 'number' }
+];
+/**
+ * The Exalate console (app tab): the connections of this org with their status.
+ */
+export default class ExalateConsole extends LightningElement {
+    columns = COLUMNS;
+    rows = [];
+    loading = true;
+    loadError;
+    connectedCallback() {
+        void this.loadConnections();
+    }
+    get hasConnections() {
+        return !this.loading && !this.loadError && this.rows.length > 0;
+    }
+    get isEmpty() {
+        return !this.loading && !this.loadError && this.rows.length === 0;
+    }
+    handleRefresh() {
+        void this.loadConnections();
+    }
+    async loadConnections() {
+        this.loading = true;
+        this.loadError = undefined;
+        try {
+            const connections = (await listConnections());
+            this.rows = connections.map((connection) => ({
+                ...connection,
+                remote: connection.remotePlatform
+                    ? `${connection.remoteInstanceName} (${connection.remotePlatform})`
+                    : connection.remoteInstanceName,
+                cases: connection.syncedCaseCount ?? 0
+            }));
+        }
+        catch (error) {
+            this.rows = [];
+            this.loadError = errorMessage(error);
+        }
+        finally {
+            this.loading = false;
+        }
+    }
+}

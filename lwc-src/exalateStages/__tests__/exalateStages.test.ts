@@ -1,0 +1,27 @@
+import { SYNC_STAGES, isFinalStage, nextRefreshDelay } from 'c/exalateStages';
+
+describe('c/exalateStages', () => {
+    it('lists the stages in the order a sync goes through them', () => {
+        expect(SYNC_STAGES).toEqual(['Preparing', 'Sending', 'Waiting for remote', 'Finalizing', 'Synchronized']);
+    });
+
+    it('treats Synchronized and Failed as the end of a sync', () => {
+        expect(isFinalStage('Synchronized')).toBe(true);
+        expect(isFinalStage('Failed')).toBe(true);
+        expect(isFinalStage('Waiting for remote')).toBe(false);
+        expect(isFinalStage(undefined)).toBe(false);
+    });
+
+    it('refreshes quickly at first and backs off to at most five seconds', () => {
+        const delays: number[] = [];
+        let delay: number | undefined;
+        for (let i = 0; i < 8; i++) {
+            delay = nextRefreshDelay(delay);
+            delays.push(delay);
+        }
+        expect(delays[0]).toBe(500);
+        expect(delays[1]).toBe(750);
+        expect(delays.every((value, index) => index === 0 || value >= delays[index - 1])).toBe(true);
+        expect(delays[delays.length - 1]).toBe(5000);
+    });
+});

@@ -1,0 +1,57 @@
+// The DTOs that the Apex shim returns to the components (see docs/apex-api.md).
+// Dates arrive as ISO-8601 strings; absent values are left out of the JSON, hence the optional fields.
+
+export type ConnectionType = 'Public' | 'Private' | 'Local';
+export type ConnectionStatus = 'Pending' | 'Active' | 'Deactivated' | 'Error';
+export type SyncStage = 'Preparing' | 'Sending' | 'Waiting for remote' | 'Finalizing' | 'Synchronized' | 'Failed';
+
+export interface ConnectionDto {
+    id: string;
+    name: string;
+    localInstanceName: string;
+    remoteInstanceName: string;
+    description?: string;
+    type: ConnectionType;
+    mode: 'Basic';
+    status: ConnectionStatus;
+    role?: 'Initiator' | 'Acceptor';
+    remotePlatform?: 'Salesforce' | 'ServiceNow';
+    remoteNodeUrl?: string;
+    invitationId?: string;
+    invitationExpires?: string;
+    acceptedBy?: string;
+    acceptedAt?: string;
+    statusDetail?: string;
+    syncedCaseCount?: number;
+}
+
+export interface SyncEventDto {
+    id: string;
+    name: string;
+    connectionId?: string;
+    twinId?: string;
+    caseId?: string;
+    caseNumber?: string;
+    direction: 'Outgoing' | 'Incoming';
+    stage: SyncStage;
+    attempts?: number;
+    nextAttempt?: string;
+    error?: string;
+    createdDate?: string;
+    completed?: string;
+}
+
+export interface TwinStatusDto {
+    twinId: string;
+    caseId: string;
+    caseNumber?: string;
+    connectionId: string;
+    connectionName: string;
+    remoteKey?: string;
+    remoteUrl?: string;
+    status?: SyncStage;
+    lastSynced?: string;
+    lastError?: string;
+    latestEventId?: string;
+    latestEventStage?: SyncStage;
+}

@@ -1,0 +1,2 @@
+// Brings the toBeAccessible() matcher type into the component tests.
+import '@sa11y/jest';
