@@ -12,8 +12,10 @@ module.exports = {
     roots: ['<rootDir>/lwc-src'],
     moduleNameMapper: {
         '^c/(.+)$': componentDirs,
-        '^lightning/actions$': '<rootDir>/config/jest/mocks/lightning/actions.js'
+        '^lightning/actions$': '<rootDir>/config/jest/mocks/lightning/actions.js',
+        '^@salesforce/label/c\\.(.+)$': '<rootDir>/.tmp/jest-labels/$1.js'
     },
+    globalSetup: '<rootDir>/config/jest/global-setup.cjs',
     setupFilesAfterEnv: ['<rootDir>/config/jest/setup.js'],
     collectCoverageFrom: ['lwc-src/**/*.ts', '!lwc-src/**/__tests__/**'],
     testTimeout: 10000

@@ -27,3 +27,8 @@ declare module 'lightning/actions' {
         constructor();
     }
 }
+
+declare module '@salesforce/label/*' {
+    const label: string;
+    export default label;
+}

@@ -6,16 +6,18 @@
 //   node scripts/build/build-lwc.mjs --check   build into a temporary folder and fail if the
 //                                              committed bundles differ from the sources
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { compileBundles } from './platform-compile.mjs';
 import { compareTrees } from './compare-trees.mjs';
+import { collectLabels, renderCustomLabels } from './labels.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const sourceDir = join(root, 'lwc-src');
 const deployedDir = join(root, 'force-app/main/default/lwc');
+const deployedLabels = join(root, 'force-app/main/default/labels/CustomLabels.labels-meta.xml');
 
 /** Compiles lwc-src into outDir: tsc for the TypeScript, a copy for templates, styles and metadata. */
 export function buildInto(outDir) {
@@ -32,7 +34,7 @@ export function buildInto(outDir) {
     );
     cpSync(sourceDir, outDir, {
         recursive: true,
-        filter: (source) => !source.includes('__tests__') && !source.endsWith('.ts')
+        filter: (source) => !source.includes('__tests__') && !source.endsWith('.ts') && !source.endsWith('labels.json')
     });
     // A bundle always has its own folder; tsc also emits an empty folder for nothing else.
     for (const entry of readdirSync(outDir, { withFileTypes: true })) {
@@ -57,7 +59,17 @@ async function main() {
             return;
         }
         const bundles = readdirSync(outDir).length;
+        const labels = collectLabels(sourceDir);
+        const labelsXml = labels.size > 0 ? renderCustomLabels(labels) : undefined;
         if (check) {
+            const committedLabels = existsSync(deployedLabels) ? readFileSync(deployedLabels, 'utf8') : undefined;
+            if (committedLabels !== labelsXml) {
+                console.error(
+                    `lwc build: ${relative(root, deployedLabels)} does not match the labels.json files of lwc-src; run \`npm run build\` and commit the result`
+                );
+                process.exitCode = 1;
+                return;
+            }
             if (!existsSync(deployedDir)) {
                 console.error('lwc build: force-app/main/default/lwc is missing; run `npm run build`');
                 process.exitCode = 1;
@@ -74,11 +86,20 @@ async function main() {
                 process.exitCode = 1;
                 return;
             }
-            console.log(`lwc build: ${bundles} bundles compile on the platform compiler and match lwc-src`);
+            console.log(
+                `lwc build: ${bundles} bundles and ${labels.size} custom labels compile on the platform compiler and match lwc-src`
+            );
         } else {
+            if (labelsXml) {
+                mkdirSync(dirname(deployedLabels), { recursive: true });
+                writeFileSync(deployedLabels, labelsXml);
+            } else {
+                rmSync(deployedLabels, { force: true });
+            }
             console.log(
                 `lwc build: ${bundles} bundles written to ${relative(root, outDir)} and accepted by the platform compiler`
             );
+            console.log(`lwc build: ${labels.size} custom labels written to ${relative(root, deployedLabels)}`);
         }
     } finally {
         if (check) {
