@@ -55,3 +55,53 @@ export interface TwinStatusDto {
     latestEventId?: string;
     latestEventStage?: SyncStage;
 }
+
+export interface TriggerDto {
+    id: string;
+    connectionId: string;
+    filter: string;
+    active: boolean;
+    notes?: string;
+    lastModified?: string;
+}
+
+export interface TriggerInput {
+    id?: string | null;
+    connectionId?: string | null;
+    filter: string;
+    active: boolean;
+    notes?: string | null;
+}
+
+/** What the connection wizards know about this org (ConnectionController.getConsoleContext). */
+export interface ConsoleContextDto {
+    /** This org's My Domain URL, e.g. https://acme.my.salesforce.com. */
+    orgDomainUrl: string;
+    /** The package namespace without "__"; '' when there is none. */
+    namespacePrefix: string;
+    /** The org name reduced to letters and digits, at most 40 characters. */
+    suggestedInstanceName: string;
+}
+
+/** The answer to ConnectionController.initiateConnection: the secret is returned this once. */
+export interface InitiatedInvitationDto {
+    connection: ConnectionDto;
+    invitationId: string;
+    expiresAt: string;
+    secret: string;
+}
+
+/** What ConnectionController.acceptInvitation takes: the decoded invitation code and the local names. */
+export interface AcceptedInvitationInput {
+    invitationId: string;
+    connectionName: string;
+    localInstanceName: string;
+    remoteInstanceName: string;
+    description?: string | null;
+    type: ConnectionType;
+    remotePlatform: 'Salesforce' | 'ServiceNow';
+    remoteNodeUrl?: string | null;
+    /** ISO-8601 date and time. */
+    expiresAt: string;
+    secret: string;
+}

@@ -3,30 +3,49 @@ import { CloseActionScreenEvent } from 'lightning/actions';
 import listActiveConnections from '@salesforce/apex/CaseSyncController.listActiveConnections';
 import getCaseSyncStatus from '@salesforce/apex/CaseSyncController.getCaseSyncStatus';
 import requestSync from '@salesforce/apex/CaseSyncController.requestSync';
-import getSyncProgress from '@salesforce/apex/CaseSyncController.getSyncProgress';
 import { errorMessage } from 'c/exalateErrors';
-import { SYNC_STAGES, isFinalStage, nextRefreshDelay } from 'c/exalateStages';
-import type { ConnectionDto, SyncEventDto, SyncStage, TwinStatusDto } from '../../types/exalate-dto';
+import { stageLabel } from 'c/exalateStages';
+import CASE_ACTION_TITLE from '@salesforce/label/c.CaseAction_Title';
+import CASE_ACTION_LOADING from '@salesforce/label/c.CaseAction_Loading';
+import CASE_ACTION_NO_CONNECTION from '@salesforce/label/c.CaseAction_No_Connection';
+import CASE_ACTION_CONNECTION from '@salesforce/label/c.CaseAction_Connection';
+import CASE_ACTION_CONNECTION_OPTION from '@salesforce/label/c.CaseAction_Connection_Option';
+import CASE_ACTION_ALREADY_SYNCED from '@salesforce/label/c.CaseAction_Already_Synced';
+import CASE_ACTION_ALREADY_SYNCED_NO_KEY from '@salesforce/label/c.CaseAction_Already_Synced_No_Key';
+import CASE_ACTION_EXALATE from '@salesforce/label/c.CaseAction_Exalate';
+import CASE_ACTION_SYNC_NOW from '@salesforce/label/c.CaseAction_Sync_Now';
+import CASE_ACTION_CLOSE from '@salesforce/label/c.CaseAction_Close';
+import CASE_ACTION_SYNCHRONIZED from '@salesforce/label/c.CaseAction_Synchronized';
+import CASE_ACTION_REMOTE_RECORD from '@salesforce/label/c.CaseAction_Remote_Record';
+import type { SyncEndDetail } from 'c/exalateSyncProgress';
+import type { ConnectionDto, TwinStatusDto } from '../../types/exalate-dto';
 
 /**
  * The "Exalate" quick action on a Case: pick a connection (skipped when there is only one),
- * start the sync and watch its stages until it is Synchronized or Failed.
+ * start the sync and watch its stages (c-exalate-sync-progress) until it is Synchronized or Failed.
  */
 export default class ExalateCaseAction extends LightningElement {
+    labels = {
+        title: CASE_ACTION_TITLE,
+        loading: CASE_ACTION_LOADING,
+        noConnection: CASE_ACTION_NO_CONNECTION,
+        connection: CASE_ACTION_CONNECTION,
+        close: CASE_ACTION_CLOSE,
+        synchronized: CASE_ACTION_SYNCHRONIZED,
+        remoteRecord: CASE_ACTION_REMOTE_RECORD
+    };
     connections: ConnectionDto[] = [];
     twins: TwinStatusDto[] = [];
     selectedConnectionId: string | undefined;
-    stage: SyncStage | undefined;
+    /** The event whose stages are shown; set once a sync was requested. */
+    eventId: string | undefined;
+    syncEnd: SyncEndDetail | undefined;
     syncError: string | undefined;
     loadError: string | undefined;
     loading = true;
     syncing = false;
-    stageSteps = SYNC_STAGES.map((stage) => ({ label: stage, value: stage }));
 
     private caseId: string | undefined;
-    private eventId: string | undefined;
-    private refreshTimer: ReturnType<typeof setTimeout> | undefined;
-    private refreshDelay: number | undefined;
 
     // A screen action receives recordId after it is created, so loading starts here, not in connectedCallback.
     @api
@@ -39,10 +58,6 @@ export default class ExalateCaseAction extends LightningElement {
         if (value && changed) {
             void this.load();
         }
-    }
-
-    disconnectedCallback(): void {
-        this.stopRefreshing();
     }
 
     get hasNoConnection(): boolean {
@@ -59,7 +74,7 @@ export default class ExalateCaseAction extends LightningElement {
 
     get connectionOptions(): { label: string; value: string }[] {
         return this.connections.map((connection) => ({
-            label: `${connection.name} (${connection.remoteInstanceName})`,
+            label: format(CASE_ACTION_CONNECTION_OPTION, connection.name, connection.remoteInstanceName),
             value: connection.id
         }));
     }
@@ -77,12 +92,14 @@ export default class ExalateCaseAction extends LightningElement {
         if (!twin) {
             return '';
         }
-        const remote = twin.remoteKey ? ` as ${twin.remoteKey}` : '';
-        return `This Case is already under sync on ${twin.connectionName}${remote} (${twin.status ?? 'Preparing'}).`;
+        const status = stageLabel(twin.status ?? 'Preparing');
+        return twin.remoteKey
+            ? format(CASE_ACTION_ALREADY_SYNCED, twin.connectionName, twin.remoteKey, status)
+            : format(CASE_ACTION_ALREADY_SYNCED_NO_KEY, twin.connectionName, status);
     }
 
     get startLabel(): string {
-        return this.selectedTwin ? 'Sync now' : 'Exalate';
+        return this.selectedTwin ? CASE_ACTION_SYNC_NOW : CASE_ACTION_EXALATE;
     }
 
     get startDisabled(): boolean {
@@ -90,15 +107,19 @@ export default class ExalateCaseAction extends LightningElement {
     }
 
     get syncStarted(): boolean {
-        return this.stage !== undefined;
+        return this.eventId !== undefined;
     }
 
     get isSynchronized(): boolean {
-        return this.stage === 'Synchronized';
+        return this.syncEnd?.stage === 'Synchronized';
     }
 
-    get progressStage(): string {
-        return this.stage === 'Failed' ? '' : (this.stage ?? '');
+    get remoteKey(): string | undefined {
+        return this.syncEnd?.remoteKey;
+    }
+
+    get remoteUrl(): string | undefined {
+        return this.syncEnd?.remoteUrl;
     }
 
     handleConnectionChange(event: CustomEvent<{ value: string }>): void {
@@ -106,11 +127,12 @@ export default class ExalateCaseAction extends LightningElement {
     }
 
     async handleStart(): Promise<void> {
-        if (!this.selectedConnectionId || !this.caseId) {
+        if (!this.selectedConnectionId || !this.caseId || this.syncing) {
             return;
         }
         this.syncing = true;
         this.syncError = undefined;
+        this.syncEnd = undefined;
         try {
             const status = (await requestSync({
                 connectionId: this.selectedConnectionId,
@@ -118,17 +140,24 @@ export default class ExalateCaseAction extends LightningElement {
             })) as TwinStatusDto;
             // From now on the Case is under sync on this connection, whatever happens to this event.
             this.twins = [...this.twins.filter((twin) => twin.connectionId !== status.connectionId), status];
+            // c-exalate-sync-progress watches the event from here and ends with syncend.
             this.eventId = status.latestEventId;
-            this.stage = status.latestEventStage ?? status.status ?? 'Preparing';
-            this.scheduleRefresh();
+            this.syncing = this.eventId !== undefined;
         } catch (error) {
             this.syncError = errorMessage(error);
             this.syncing = false;
         }
     }
 
+    handleSyncEnd(event: CustomEvent<SyncEndDetail>): void {
+        this.syncEnd = event.detail;
+        this.syncing = false;
+    }
+
     handleClose(): void {
-        this.stopRefreshing();
+        // Removing the progress stops its refresh timer at once, even before the platform closes the screen.
+        this.eventId = undefined;
+        this.syncing = false;
         this.dispatchEvent(new CloseActionScreenEvent());
     }
 
@@ -151,38 +180,9 @@ export default class ExalateCaseAction extends LightningElement {
             this.loading = false;
         }
     }
+}
 
-    private scheduleRefresh(): void {
-        this.stopRefreshing();
-        if (isFinalStage(this.stage) || !this.eventId) {
-            this.syncing = false;
-            return;
-        }
-        this.refreshDelay = nextRefreshDelay(this.refreshDelay);
-        // A short, backing-off refresh that ends with the sync (no busy polling).
-        // eslint-disable-next-line @lwc/lwc/no-async-operation
-        this.refreshTimer = setTimeout(() => void this.refresh(), this.refreshDelay);
-    }
-
-    private async refresh(): Promise<void> {
-        try {
-            const progress = (await getSyncProgress({ eventId: this.eventId })) as SyncEventDto;
-            this.stage = progress.stage;
-            if (progress.stage === 'Failed') {
-                this.syncError =
-                    progress.error ?? 'The sync failed. Your Exalate admin can see the cause in the Errors tab.';
-            }
-            this.scheduleRefresh();
-        } catch (error) {
-            this.syncError = errorMessage(error);
-            this.syncing = false;
-        }
-    }
-
-    private stopRefreshing(): void {
-        if (this.refreshTimer !== undefined) {
-            clearTimeout(this.refreshTimer);
-            this.refreshTimer = undefined;
-        }
-    }
+/** Fills {0}, {1}, … of a label with the values. */
+function format(label: string, ...values: string[]): string {
+    return label.replace(/\{(\d+)\}/g, (placeholder, index: string) => values[Number(index)] ?? placeholder);
 }

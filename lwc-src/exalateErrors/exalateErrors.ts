@@ -1,3 +1,5 @@
+import ERROR_GENERIC from '@salesforce/label/c.Error_Generic';
+
 /**
  * Turns whatever an Apex call or a component threw into one sentence for the user.
  * AuraHandledException messages arrive as `body.message`; record errors as `body.pageErrors`.
@@ -23,5 +25,5 @@ export function errorMessage(error: unknown): string {
             return message;
         }
     }
-    return 'Something went wrong. Try again, and tell your Exalate admin if it keeps happening.';
+    return ERROR_GENERIC;
 }

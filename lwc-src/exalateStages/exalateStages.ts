@@ -1,3 +1,9 @@
+import STAGE_PREPARING from '@salesforce/label/c.Stage_Preparing';
+import STAGE_SENDING from '@salesforce/label/c.Stage_Sending';
+import STAGE_WAITING_FOR_REMOTE from '@salesforce/label/c.Stage_Waiting_For_Remote';
+import STAGE_FINALIZING from '@salesforce/label/c.Stage_Finalizing';
+import STAGE_SYNCHRONIZED from '@salesforce/label/c.Stage_Synchronized';
+import STAGE_FAILED from '@salesforce/label/c.Stage_Failed';
 import type { SyncStage } from '../../types/exalate-dto';
 
 /** The stages a sync goes through, in order, as the console and the Case action show them. */
@@ -8,6 +14,32 @@ export const SYNC_STAGES: readonly SyncStage[] = [
     'Finalizing',
     'Synchronized'
 ];
+
+const STAGE_LABELS: Record<SyncStage, string> = {
+    Preparing: STAGE_PREPARING,
+    Sending: STAGE_SENDING,
+    'Waiting for remote': STAGE_WAITING_FOR_REMOTE,
+    Finalizing: STAGE_FINALIZING,
+    Synchronized: STAGE_SYNCHRONIZED,
+    Failed: STAGE_FAILED
+};
+
+/**
+ * The name of a stage as a user reads it (a custom label, so a subscriber org can translate it).
+ * The stage values themselves stay the picklist values that Apex returns.
+ */
+export function stageLabel(stage: SyncStage | undefined): string {
+    if (stage === undefined) {
+        return '';
+    }
+    return STAGE_LABELS[stage] ?? stage;
+}
+
+/** The steps of a lightning-progress-indicator: one per stage, labelled, valued with the stage. */
+export const SYNC_STEPS: readonly { label: string; value: SyncStage }[] = SYNC_STAGES.map((stage) => ({
+    label: STAGE_LABELS[stage],
+    value: stage
+}));
 
 /** A sync has ended when it is Synchronized or Failed: watching it any longer costs API calls for nothing. */
 export function isFinalStage(stage: SyncStage | undefined): boolean {

@@ -1,4 +1,4 @@
-import { SYNC_STAGES, isFinalStage, nextRefreshDelay } from 'c/exalateStages';
+import { SYNC_STAGES, SYNC_STEPS, isFinalStage, nextRefreshDelay, stageLabel } from 'c/exalateStages';
 
 describe('c/exalateStages', () => {
     it('lists the stages in the order a sync goes through them', () => {
@@ -23,5 +23,21 @@ describe('c/exalateStages', () => {
         expect(delays[1]).toBe(750);
         expect(delays.every((value, index) => index === 0 || value >= delays[index - 1])).toBe(true);
         expect(delays[delays.length - 1]).toBe(5000);
+    });
+
+    it('names every stage with its label, and the progress steps in order', () => {
+        expect(SYNC_STEPS).toEqual([
+            { label: 'Preparing', value: 'Preparing' },
+            { label: 'Sending', value: 'Sending' },
+            { label: 'Waiting for remote', value: 'Waiting for remote' },
+            { label: 'Finalizing', value: 'Finalizing' },
+            { label: 'Synchronized', value: 'Synchronized' }
+        ]);
+        expect(stageLabel('Failed')).toBe('Failed');
+        expect(stageLabel(undefined)).toBe('');
+    });
+
+    it('shows an unknown stage value as it is', () => {
+        expect(stageLabel('Archived' as never)).toBe('Archived');
     });
 });

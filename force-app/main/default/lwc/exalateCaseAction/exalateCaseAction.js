@@ -3,27 +3,45 @@ import { CloseActionScreenEvent } from 'lightning/actions';
 import listActiveConnections from '@salesforce/apex/CaseSyncController.listActiveConnections';
 import getCaseSyncStatus from '@salesforce/apex/CaseSyncController.getCaseSyncStatus';
 import requestSync from '@salesforce/apex/CaseSyncController.requestSync';
-import getSyncProgress from '@salesforce/apex/CaseSyncController.getSyncProgress';
 import { errorMessage } from 'c/exalateErrors';
-import { SYNC_STAGES, isFinalStage, nextRefreshDelay } from 'c/exalateStages';
+import { stageLabel } from 'c/exalateStages';
+import CASE_ACTION_TITLE from '@salesforce/label/c.CaseAction_Title';
+import CASE_ACTION_LOADING from '@salesforce/label/c.CaseAction_Loading';
+import CASE_ACTION_NO_CONNECTION from '@salesforce/label/c.CaseAction_No_Connection';
+import CASE_ACTION_CONNECTION from '@salesforce/label/c.CaseAction_Connection';
+import CASE_ACTION_CONNECTION_OPTION from '@salesforce/label/c.CaseAction_Connection_Option';
+import CASE_ACTION_ALREADY_SYNCED from '@salesforce/label/c.CaseAction_Already_Synced';
+import CASE_ACTION_ALREADY_SYNCED_NO_KEY from '@salesforce/label/c.CaseAction_Already_Synced_No_Key';
+import CASE_ACTION_EXALATE from '@salesforce/label/c.CaseAction_Exalate';
+import CASE_ACTION_SYNC_NOW from '@salesforce/label/c.CaseAction_Sync_Now';
+import CASE_ACTION_CLOSE from '@salesforce/label/c.CaseAction_Close';
+import CASE_ACTION_SYNCHRONIZED from '@salesforce/label/c.CaseAction_Synchronized';
+import CASE_ACTION_REMOTE_RECORD from '@salesforce/label/c.CaseAction_Remote_Record';
 /**
  * The "Exalate" quick action on a Case: pick a connection (skipped when there is only one),
- * start the sync and watch its stages until it is Synchronized or Failed.
+ * start the sync and watch its stages (c-exalate-sync-progress) until it is Synchronized or Failed.
  */
 export default class ExalateCaseAction extends LightningElement {
+    labels = {
+        title: CASE_ACTION_TITLE,
+        loading: CASE_ACTION_LOADING,
+        noConnection: CASE_ACTION_NO_CONNECTION,
+        connection: CASE_ACTION_CONNECTION,
+        close: CASE_ACTION_CLOSE,
+        synchronized: CASE_ACTION_SYNCHRONIZED,
+        remoteRecord: CASE_ACTION_REMOTE_RECORD
+    };
     connections = [];
     twins = [];
     selectedConnectionId;
-    stage;
+    /** The event whose stages are shown; set once a sync was requested. */
+    eventId;
+    syncEnd;
     syncError;
     loadError;
     loading = true;
     syncing = false;
-    stageSteps = SYNC_STAGES.map((stage) => ({ label: stage, value: stage }));
     caseId;
-    eventId;
-    refreshTimer;
-    refreshDelay;
     // A screen action receives recordId after it is created, so loading starts here, not in connectedCallback.
     @api
     get recordId() {
@@ -36,9 +54,6 @@ export default class ExalateCaseAction extends LightningElement {
             void this.load();
         }
     }
-    disconnectedCallback() {
-        this.stopRefreshing();
-    }
     get hasNoConnection() {
         return !this.loading && !this.loadError && this.connections.length === 0;
     }
@@ -50,7 +65,7 @@ export default class ExalateCaseAction extends LightningElement {
     }
     get connectionOptions() {
         return this.connections.map((connection) => ({
-            label: `${connection.name} (${connection.remoteInstanceName})`,
+            label: format(CASE_ACTION_CONNECTION_OPTION, connection.name, connection.remoteInstanceName),
             value: connection.id
         }));
     }
@@ -65,33 +80,39 @@ export default class ExalateCaseAction extends LightningElement {
         if (!twin) {
             return '';
         }
-        const remote = twin.remoteKey ? ` as ${twin.remoteKey}` : '';
-        return `This Case is already under sync on ${twin.connectionName}${remote} (${twin.status ?? 'Preparing'}).`;
+        const status = stageLabel(twin.status ?? 'Preparing');
+        return twin.remoteKey
+            ? format(CASE_ACTION_ALREADY_SYNCED, twin.connectionName, twin.remoteKey, status)
+            : format(CASE_ACTION_ALREADY_SYNCED_NO_KEY, twin.connectionName, status);
     }
     get startLabel() {
-        return this.selectedTwin ? 'Sync now' : 'Exalate';
+        return this.selectedTwin ? CASE_ACTION_SYNC_NOW : CASE_ACTION_EXALATE;
     }
     get startDisabled() {
         return !this.selectedConnectionId || this.syncing;
     }
     get syncStarted() {
-        return this.stage !== undefined;
+        return this.eventId !== undefined;
     }
     get isSynchronized() {
-        return this.stage === 'Synchronized';
+        return this.syncEnd?.stage === 'Synchronized';
     }
-    get progressStage() {
-        return this.stage === 'Failed' ? '' : (this.stage ?? '');
+    get remoteKey() {
+        return this.syncEnd?.remoteKey;
+    }
+    get remoteUrl() {
+        return this.syncEnd?.remoteUrl;
     }
     handleConnectionChange(event) {
         this.selectedConnectionId = event.detail.value;
     }
     async handleStart() {
-        if (!this.selectedConnectionId || !this.caseId) {
+        if (!this.selectedConnectionId || !this.caseId || this.syncing) {
             return;
         }
         this.syncing = true;
         this.syncError = undefined;
+        this.syncEnd = undefined;
         try {
             const status = (await requestSync({
                 connectionId: this.selectedConnectionId,
@@ -99,17 +120,23 @@ export default class ExalateCaseAction extends LightningElement {
             }));
             // From now on the Case is under sync on this connection, whatever happens to this event.
             this.twins = [...this.twins.filter((twin) => twin.connectionId !== status.connectionId), status];
+            // c-exalate-sync-progress watches the event from here and ends with syncend.
             this.eventId = status.latestEventId;
-            this.stage = status.latestEventStage ?? status.status ?? 'Preparing';
-            this.scheduleRefresh();
+            this.syncing = this.eventId !== undefined;
         }
         catch (error) {
             this.syncError = errorMessage(error);
             this.syncing = false;
         }
     }
+    handleSyncEnd(event) {
+        this.syncEnd = event.detail;
+        this.syncing = false;
+    }
     handleClose() {
-        this.stopRefreshing();
+        // Removing the progress stops its refresh timer at once, even before the platform closes the screen.
+        this.eventId = undefined;
+        this.syncing = false;
         this.dispatchEvent(new CloseActionScreenEvent());
     }
     async load() {
@@ -133,36 +160,8 @@ export default class ExalateCaseAction extends LightningElement {
             this.loading = false;
         }
     }
-    scheduleRefresh() {
-        this.stopRefreshing();
-        if (isFinalStage(this.stage) || !this.eventId) {
-            this.syncing = false;
-            return;
-        }
-        this.refreshDelay = nextRefreshDelay(this.refreshDelay);
-        // A short, backing-off refresh that ends with the sync (no busy polling).
-        // eslint-disable-next-line @lwc/lwc/no-async-operation
-        this.refreshTimer = setTimeout(() => void this.refresh(), this.refreshDelay);
-    }
-    async refresh() {
-        try {
-            const progress = (await getSyncProgress({ eventId: this.eventId }));
-            this.stage = progress.stage;
-            if (progress.stage === 'Failed') {
-                this.syncError =
-                    progress.error ?? 'The sync failed. Your Exalate admin can see the cause in the Errors tab.';
-            }
-            this.scheduleRefresh();
-        }
-        catch (error) {
-            this.syncError = errorMessage(error);
-            this.syncing = false;
-        }
-    }
-    stopRefreshing() {
-        if (this.refreshTimer !== undefined) {
-            clearTimeout(this.refreshTimer);
-            this.refreshTimer = undefined;
-        }
-    }
+}
+/** Fills {0}, {1}, … of a label with the values. */
+function format(label, ...values) {
+    return label.replace(/\{(\d+)\}/g, (placeholder, index) => values[Number(index)] ?? placeholder);
 }

@@ -1,3 +1,9 @@
+import STAGE_PREPARING from '@salesforce/label/c.Stage_Preparing';
+import STAGE_SENDING from '@salesforce/label/c.Stage_Sending';
+import STAGE_WAITING_FOR_REMOTE from '@salesforce/label/c.Stage_Waiting_For_Remote';
+import STAGE_FINALIZING from '@salesforce/label/c.Stage_Finalizing';
+import STAGE_SYNCHRONIZED from '@salesforce/label/c.Stage_Synchronized';
+import STAGE_FAILED from '@salesforce/label/c.Stage_Failed';
 /** The stages a sync goes through, in order, as the console and the Case action show them. */
 export const SYNC_STAGES = [
     'Preparing',
@@ -6,6 +12,29 @@ export const SYNC_STAGES = [
     'Finalizing',
     'Synchronized'
 ];
+const STAGE_LABELS = {
+    Preparing: STAGE_PREPARING,
+    Sending: STAGE_SENDING,
+    'Waiting for remote': STAGE_WAITING_FOR_REMOTE,
+    Finalizing: STAGE_FINALIZING,
+    Synchronized: STAGE_SYNCHRONIZED,
+    Failed: STAGE_FAILED
+};
+/**
+ * The name of a stage as a user reads it (a custom label, so a subscriber org can translate it).
+ * The stage values themselves stay the picklist values that Apex returns.
+ */
+export function stageLabel(stage) {
+    if (stage === undefined) {
+        return '';
+    }
+    return STAGE_LABELS[stage] ?? stage;
+}
+/** The steps of a lightning-progress-indicator: one per stage, labelled, valued with the stage. */
+export const SYNC_STEPS = SYNC_STAGES.map((stage) => ({
+    label: STAGE_LABELS[stage],
+    value: stage
+}));
 /** A sync has ended when it is Synchronized or Failed: watching it any longer costs API calls for nothing. */
 export function isFinalStage(stage) {
     return stage === 'Synchronized' || stage === 'Failed';
