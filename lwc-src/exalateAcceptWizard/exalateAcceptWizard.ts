@@ -5,7 +5,8 @@ import acceptInvitation from '@salesforce/apex/ConnectionController.acceptInvita
 import getConnection from '@salesforce/apex/ConnectionController.getConnection';
 import { errorMessage } from 'c/exalateErrors';
 import { nextRefreshDelay } from 'c/exalateStages';
-import { decodeInvitation } from 'c/exalateInvitationCodec';
+import { INVITATION_PROTOCOL_VERSION, decodeInvitation } from 'c/exalateInvitationCodec';
+import type { DecodeResult } from 'c/exalateInvitationCodec';
 import type { InvitationPayload } from 'c/exalateInvitationCodec';
 import TITLE from '@salesforce/label/c.Accept_Title';
 import INTRO from '@salesforce/label/c.Accept_Intro';
@@ -37,6 +38,13 @@ import ESTABLISHED from '@salesforce/label/c.Accept_Established';
 import FAILED from '@salesforce/label/c.Accept_Failed';
 import DEACTIVATED from '@salesforce/label/c.Accept_Deactivated';
 import CHECK_AGAIN from '@salesforce/label/c.Accept_Check_Again';
+import CODE_ERROR_EMPTY from '@salesforce/label/c.Accept_Code_Error_Empty';
+import CODE_ERROR_NOT_INVITATION from '@salesforce/label/c.Accept_Code_Error_Not_Invitation';
+import CODE_ERROR_TRUNCATED from '@salesforce/label/c.Accept_Code_Error_Truncated';
+import CODE_ERROR_CHECKSUM from '@salesforce/label/c.Accept_Code_Error_Checksum';
+import CODE_ERROR_NEWER_VERSION from '@salesforce/label/c.Accept_Code_Error_Newer_Version';
+import CODE_ERROR_MALFORMED from '@salesforce/label/c.Accept_Code_Error_Malformed';
+import CODE_ERROR_EXPIRED from '@salesforce/label/c.Accept_Code_Error_Expired';
 import type { AcceptedInvitationInput, ConnectionDto } from '../../types/exalate-dto';
 
 type Step = 'code' | 'waiting' | 'established' | 'failed';
@@ -47,6 +55,45 @@ function format(template: string, ...values: string[]): string {
 
 function nowSeconds(): number {
     return Math.floor(Date.now() / 1000);
+}
+
+/** An expiry in seconds as the user reads dates: in their locale and time zone. */
+function localDateTime(epochSeconds: number): string {
+    const when = new Date(epochSeconds * 1000);
+    try {
+        return new Intl.DateTimeFormat(LOCALE, { dateStyle: 'medium', timeStyle: 'short', timeZone: TIME_ZONE }).format(
+            when
+        );
+    } catch {
+        return when.toISOString();
+    }
+}
+
+/** The problem of a code that cannot be accepted, in the words of this org's labels. */
+function codeErrorMessage(result: Exclude<DecodeResult, { ok: true }>): string {
+    const detail = result.detail ?? {};
+    switch (result.error) {
+        case 'empty':
+            return CODE_ERROR_EMPTY;
+        case 'not-an-invitation':
+            return CODE_ERROR_NOT_INVITATION;
+        case 'truncated':
+            return CODE_ERROR_TRUNCATED;
+        case 'checksum':
+            return CODE_ERROR_CHECKSUM;
+        case 'unsupported-version':
+            return format(CODE_ERROR_NEWER_VERSION, String(detail.version ?? '?'), String(INVITATION_PROTOCOL_VERSION));
+        case 'malformed':
+            return format(CODE_ERROR_MALFORMED, detail.reason ?? '?');
+        case 'expired':
+            return format(
+                CODE_ERROR_EXPIRED,
+                detail.expiresAt === undefined ? '?' : localDateTime(detail.expiresAt),
+                detail.initiatorInstance ?? '?'
+            );
+        default:
+            return result.message;
+    }
 }
 
 /** 2026-01-01T00:00:00.000Z for an expiry in seconds: the Datetime Apex reads. */
@@ -183,16 +230,7 @@ export default class ExalateAcceptWizard extends LightningElement {
         if (!this.invitation) {
             return '';
         }
-        const when = new Date(this.invitation.expiresAt * 1000);
-        try {
-            return new Intl.DateTimeFormat(LOCALE, {
-                dateStyle: 'medium',
-                timeStyle: 'short',
-                timeZone: TIME_ZONE
-            }).format(when);
-        } catch {
-            return when.toISOString();
-        }
+        return localDateTime(this.invitation.expiresAt);
     }
 
     get hasDescription(): boolean {
@@ -291,7 +329,7 @@ export default class ExalateAcceptWizard extends LightningElement {
             return true;
         }
         this.invitation = undefined;
-        this.codeError = result.error === 'empty' && !reportEmpty ? undefined : result.message;
+        this.codeError = result.error === 'empty' && !reportEmpty ? undefined : codeErrorMessage(result);
         return false;
     }
 

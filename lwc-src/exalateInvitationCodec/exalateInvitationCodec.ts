@@ -77,7 +77,23 @@ export type InvitationErrorKind =
 
 /** The outcome of reading a pasted code: the invitation, or what is wrong and a message to show. */
 export type DecodeResult =
-    { ok: true; invitation: InvitationPayload } | { ok: false; error: InvitationErrorKind; message: string };
+    | { ok: true; invitation: InvitationPayload }
+    | { ok: false; error: InvitationErrorKind; message: string; detail?: InvitationErrorDetail };
+
+/**
+ * The values inside an error message, so that a user interface can say the same thing in its own
+ * words (for example through translated labels).
+ */
+export interface InvitationErrorDetail {
+    /** expired: when the invitation expired, seconds since the epoch. */
+    expiresAt?: number;
+    /** expired: the instance that sent the invitation. */
+    initiatorInstance?: string;
+    /** unsupported-version: the format version of the code. */
+    version?: number;
+    /** malformed: what could not be read, in English. */
+    reason?: string;
+}
 
 const PREFIX_SHAPE = /^EXA([1-9][0-9]{0,5})-/;
 const START_OF_PREFIX = /^EXA[0-9]*$/;
@@ -196,17 +212,19 @@ function decode(code: unknown, nowSeconds: number): DecodeResult {
     if (version !== INVITATION_PROTOCOL_VERSION) {
         return failure(
             'unsupported-version',
-            `This invitation code was made by a newer version of Exalate (invitation format ${version}; this version reads format ${INVITATION_PROTOCOL_VERSION}). Upgrade Exalate on this side, then paste the code again.`
+            `This invitation code was made by a newer version of Exalate (invitation format ${version}; this version reads format ${INVITATION_PROTOCOL_VERSION}). Upgrade Exalate on this side, then paste the code again.`,
+            { version }
         );
     }
     const read = readBody(signed.slice(prefix[0].length));
     if (typeof read === 'string') {
-        return failure('malformed', malformedMessage(read));
+        return failure('malformed', malformedMessage(read), { reason: read });
     }
     if (read.expiresAt <= nowSeconds) {
         return failure(
             'expired',
-            `This invitation expired on ${isoSeconds(read.expiresAt)}. Ask ${read.initiatorInstance} to send a new one.`
+            `This invitation expired on ${isoSeconds(read.expiresAt)}. Ask ${read.initiatorInstance} to send a new one.`,
+            { expiresAt: read.expiresAt, initiatorInstance: read.initiatorInstance }
         );
     }
     return { ok: true, invitation: read };
@@ -377,8 +395,8 @@ function describe(value: unknown): string {
     return value === null ? 'null' : `a value of type ${typeof value}`;
 }
 
-function failure(error: InvitationErrorKind, message: string): DecodeResult {
-    return { ok: false, error, message };
+function failure(error: InvitationErrorKind, message: string, detail?: InvitationErrorDetail): DecodeResult {
+    return detail ? { ok: false, error, message, detail } : { ok: false, error, message };
 }
 
 function malformedMessage(detail: string): string {

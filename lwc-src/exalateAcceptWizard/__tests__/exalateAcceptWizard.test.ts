@@ -215,7 +215,8 @@ describe('c-exalate-accept-wizard', () => {
             [
                 'expired',
                 code({ expiresAt: 1767225600 }),
-                'This invitation expired on 2026-01-01T00:00:00Z. Ask SalesforceA to send a new one.'
+                // In the user's locale and time zone (the Jest defaults: en-US, America/Los_Angeles).
+                'This invitation expired on Dec 31, 2025, 4:00 PM. Ask SalesforceA to send a new one.'
             ]
         ];
 

@@ -141,14 +141,14 @@ function decode(code, nowSeconds) {
     }
     const version = Number(prefix[1]);
     if (version !== INVITATION_PROTOCOL_VERSION) {
-        return failure('unsupported-version', `This invitation code was made by a newer version of Exalate (invitation format ${version}; this version reads format ${INVITATION_PROTOCOL_VERSION}). Upgrade Exalate on this side, then paste the code again.`);
+        return failure('unsupported-version', `This invitation code was made by a newer version of Exalate (invitation format ${version}; this version reads format ${INVITATION_PROTOCOL_VERSION}). Upgrade Exalate on this side, then paste the code again.`, { version });
     }
     const read = readBody(signed.slice(prefix[0].length));
     if (typeof read === 'string') {
-        return failure('malformed', malformedMessage(read));
+        return failure('malformed', malformedMessage(read), { reason: read });
     }
     if (read.expiresAt <= nowSeconds) {
-        return failure('expired', `This invitation expired on ${isoSeconds(read.expiresAt)}. Ask ${read.initiatorInstance} to send a new one.`);
+        return failure('expired', `This invitation expired on ${isoSeconds(read.expiresAt)}. Ask ${read.initiatorInstance} to send a new one.`, { expiresAt: read.expiresAt, initiatorInstance: read.initiatorInstance });
     }
     return { ok: true, invitation: read };
 }
@@ -308,8 +308,8 @@ function describe(value) {
     }
     return value === null ? 'null' : `a value of type ${typeof value}`;
 }
-function failure(error, message) {
-    return { ok: false, error, message };
+function failure(error, message, detail) {
+    return detail ? { ok: false, error, message, detail } : { ok: false, error, message };
 }
 function malformedMessage(detail) {
     return `This invitation code is complete but cannot be read: ${detail}. It was probably made by faulty software. Ask the admin who sent it to initiate the connection again and send you the new code.`;
