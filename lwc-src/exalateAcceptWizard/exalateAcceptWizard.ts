@@ -46,12 +46,9 @@ import CODE_ERROR_NEWER_VERSION from '@salesforce/label/c.Accept_Code_Error_Newe
 import CODE_ERROR_MALFORMED from '@salesforce/label/c.Accept_Code_Error_Malformed';
 import CODE_ERROR_EXPIRED from '@salesforce/label/c.Accept_Code_Error_Expired';
 import type { AcceptedInvitationInput, ConnectionDto } from '../../types/exalate-dto';
+import { formatLabel } from 'c/exalateFormat';
 
 type Step = 'code' | 'waiting' | 'established' | 'failed';
-
-function format(template: string, ...values: string[]): string {
-    return template.replace(/\{(\d+)\}/g, (match, index: string) => values[Number(index)] ?? match);
-}
 
 function nowSeconds(): number {
     return Math.floor(Date.now() / 1000);
@@ -82,11 +79,15 @@ function codeErrorMessage(result: Exclude<DecodeResult, { ok: true }>): string {
         case 'checksum':
             return CODE_ERROR_CHECKSUM;
         case 'unsupported-version':
-            return format(CODE_ERROR_NEWER_VERSION, String(detail.version ?? '?'), String(INVITATION_PROTOCOL_VERSION));
+            return formatLabel(
+                CODE_ERROR_NEWER_VERSION,
+                String(detail.version ?? '?'),
+                String(INVITATION_PROTOCOL_VERSION)
+            );
         case 'malformed':
-            return format(CODE_ERROR_MALFORMED, detail.reason ?? '?');
+            return formatLabel(CODE_ERROR_MALFORMED, detail.reason ?? '?');
         case 'expired':
-            return format(
+            return formatLabel(
                 CODE_ERROR_EXPIRED,
                 detail.expiresAt === undefined ? '?' : localDateTime(detail.expiresAt),
                 detail.initiatorInstance ?? '?'
@@ -240,7 +241,7 @@ export default class ExalateAcceptWizard extends LightningElement {
     /* ---------- after accepting ---------- */
 
     get waitingText(): string {
-        return format(WAITING, this.connection?.remoteInstanceName ?? this.invitation?.initiatorInstance ?? '');
+        return formatLabel(WAITING, this.connection?.remoteInstanceName ?? this.invitation?.initiatorInstance ?? '');
     }
 
     get failureText(): string {

@@ -19,6 +19,7 @@ import CASE_ACTION_SYNCHRONIZED from '@salesforce/label/c.CaseAction_Synchronize
 import CASE_ACTION_REMOTE_RECORD from '@salesforce/label/c.CaseAction_Remote_Record';
 import type { SyncEndDetail } from 'c/exalateSyncProgress';
 import type { ConnectionDto, TwinStatusDto } from '../../types/exalate-dto';
+import { formatLabel } from 'c/exalateFormat';
 
 /**
  * The "Exalate" quick action on a Case: pick a connection (skipped when there is only one),
@@ -74,7 +75,7 @@ export default class ExalateCaseAction extends LightningElement {
 
     get connectionOptions(): { label: string; value: string }[] {
         return this.connections.map((connection) => ({
-            label: format(CASE_ACTION_CONNECTION_OPTION, connection.name, connection.remoteInstanceName),
+            label: formatLabel(CASE_ACTION_CONNECTION_OPTION, connection.name, connection.remoteInstanceName),
             value: connection.id
         }));
     }
@@ -94,8 +95,8 @@ export default class ExalateCaseAction extends LightningElement {
         }
         const status = stageLabel(twin.status ?? 'Preparing');
         return twin.remoteKey
-            ? format(CASE_ACTION_ALREADY_SYNCED, twin.connectionName, twin.remoteKey, status)
-            : format(CASE_ACTION_ALREADY_SYNCED_NO_KEY, twin.connectionName, status);
+            ? formatLabel(CASE_ACTION_ALREADY_SYNCED, twin.connectionName, twin.remoteKey, status)
+            : formatLabel(CASE_ACTION_ALREADY_SYNCED_NO_KEY, twin.connectionName, status);
     }
 
     get startLabel(): string {
@@ -180,9 +181,4 @@ export default class ExalateCaseAction extends LightningElement {
             this.loading = false;
         }
     }
-}
-
-/** Fills {0}, {1}, … of a label with the values. */
-function format(label: string, ...values: string[]): string {
-    return label.replace(/\{(\d+)\}/g, (placeholder, index: string) => values[Number(index)] ?? placeholder);
 }

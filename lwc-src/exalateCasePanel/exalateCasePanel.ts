@@ -27,6 +27,7 @@ import CASE_PANEL_UNEXALATED_TITLE from '@salesforce/label/c.CasePanel_Unexalate
 import CASE_PANEL_UNEXALATED from '@salesforce/label/c.CasePanel_Unexalated';
 import CASE_PANEL_UNEXALATED_NO_KEY from '@salesforce/label/c.CasePanel_Unexalated_No_Key';
 import type { TwinStatusDto } from '../../types/exalate-dto';
+import { formatLabel } from 'c/exalateFormat';
 
 /** One twin as the template shows it: every value precomputed, since templates cannot call functions. */
 interface TwinRow {
@@ -184,8 +185,8 @@ export default class ExalateCasePanel extends LightningElement {
             return;
         }
         const message = twin.remoteKey
-            ? format(CASE_PANEL_CONFIRM_MESSAGE, twin.remoteKey, twin.connectionName)
-            : format(CASE_PANEL_CONFIRM_MESSAGE_NO_KEY, twin.connectionName);
+            ? formatLabel(CASE_PANEL_CONFIRM_MESSAGE, twin.remoteKey, twin.connectionName)
+            : formatLabel(CASE_PANEL_CONFIRM_MESSAGE_NO_KEY, twin.connectionName);
         const confirmed = await openConfirm({
             label: CASE_PANEL_CONFIRM_TITLE,
             message,
@@ -202,8 +203,8 @@ export default class ExalateCasePanel extends LightningElement {
                 new ShowToastEvent({
                     title: CASE_PANEL_UNEXALATED_TITLE,
                     message: twin.remoteKey
-                        ? format(CASE_PANEL_UNEXALATED, twin.remoteKey, twin.connectionName)
-                        : format(CASE_PANEL_UNEXALATED_NO_KEY, twin.connectionName),
+                        ? formatLabel(CASE_PANEL_UNEXALATED, twin.remoteKey, twin.connectionName)
+                        : formatLabel(CASE_PANEL_UNEXALATED_NO_KEY, twin.connectionName),
                     variant: 'success'
                 })
             );
@@ -261,9 +262,4 @@ export default class ExalateCasePanel extends LightningElement {
 /** LightningConfirm.open, which @salesforce/lightning-types does not declare: resolves true on OK. */
 function openConfirm(options: ConfirmOptions): Promise<boolean> {
     return (LightningConfirm as unknown as { open(options: ConfirmOptions): Promise<boolean> }).open(options);
-}
-
-/** Fills {0}, {1}, … of a label with the values. */
-function format(label: string, ...values: string[]): string {
-    return label.replace(/\{(\d+)\}/g, (placeholder, index: string) => values[Number(index)] ?? placeholder);
 }

@@ -122,6 +122,7 @@ import ENTITY_NEVER from '@salesforce/label/c.ConnPage_Entity_Never';
 import ENTITY_LAST_ERROR from '@salesforce/label/c.ConnPage_Entity_Last_Error';
 import ENTITY_NO_ERROR from '@salesforce/label/c.ConnPage_Entity_No_Error';
 import type { ConnectionDto, SyncEventDto, TriggerDto, TriggerInput, TwinStatusDto } from '../../types/exalate-dto';
+import { formatLabel } from 'c/exalateFormat';
 
 /** How many events the queue and errors tabs show (the Apex side clamps to 1..200). */
 const EVENT_LIMIT = 100;
@@ -211,23 +212,15 @@ const ERROR_COLUMNS = [
     { type: 'action', typeAttributes: { rowActions: [{ label: ACTION_RETRY, name: 'retry' }] } }
 ];
 
-/** Fills the {0}, {1}, … placeholders of a label. */
-function format(template: string, ...values: (string | number)[]): string {
-    return template.replace(/\{(\d+)\}/g, (placeholder, index: string) => {
-        const value = values[Number(index)];
-        return value === undefined ? placeholder : String(value);
-    });
-}
-
 /** The delete confirmation: what happens to the Cases under sync, in words that fit their number. */
 function deleteMessage(name: string, cases: number): string {
     if (cases === 0) {
-        return format(DELETE_CONFIRM_NONE, name);
+        return formatLabel(DELETE_CONFIRM_NONE, name);
     }
     if (cases === 1) {
-        return format(DELETE_CONFIRM_ONE, name);
+        return formatLabel(DELETE_CONFIRM_ONE, name);
     }
-    return format(DELETE_CONFIRM, name, cases);
+    return formatLabel(DELETE_CONFIRM, name, cases);
 }
 
 function emptyForm(): TriggerForm {
@@ -366,7 +359,7 @@ export default class ExalateConnectionPage extends LightningElement {
     }
 
     get pendingNote(): string {
-        return format(PENDING_NOTE, this.connection?.remoteInstanceName ?? '');
+        return formatLabel(PENDING_NOTE, this.connection?.remoteInstanceName ?? '');
     }
 
     get isError(): boolean {
@@ -539,10 +532,10 @@ export default class ExalateConnectionPage extends LightningElement {
         this.working = true;
         try {
             await deleteConnection({ connectionId: connection.id });
-            this.toast(format(DELETED, connection.name), 'success');
+            this.toast(formatLabel(DELETED, connection.name), 'success');
             this.dispatchEvent(new CustomEvent('deleted', { detail: { connectionId: connection.id } }));
         } catch (error) {
-            this.toast(errorMessage(error), 'error', format(DELETE_FAILED, connection.name));
+            this.toast(errorMessage(error), 'error', formatLabel(DELETE_FAILED, connection.name));
         } finally {
             this.working = false;
         }
@@ -675,9 +668,9 @@ export default class ExalateConnectionPage extends LightningElement {
         this.working = true;
         try {
             await retryEvent({ eventId: row.id });
-            this.toast(format(RETRIED, row.name), 'success');
+            this.toast(formatLabel(RETRIED, row.name), 'success');
         } catch (error) {
-            this.toast(errorMessage(error), 'error', format(RETRY_FAILED, row.name));
+            this.toast(errorMessage(error), 'error', formatLabel(RETRY_FAILED, row.name));
         } finally {
             this.working = false;
         }
@@ -804,12 +797,12 @@ export default class ExalateConnectionPage extends LightningElement {
             if (updated) {
                 this.connection = updated;
             }
-            this.toast(format(activate ? ACTIVATED : DEACTIVATED, connection.name), 'success');
+            this.toast(formatLabel(activate ? ACTIVATED : DEACTIVATED, connection.name), 'success');
         } catch (error) {
             this.toast(
                 errorMessage(error),
                 'error',
-                format(activate ? ACTIVATE_FAILED : DEACTIVATE_FAILED, connection.name)
+                formatLabel(activate ? ACTIVATE_FAILED : DEACTIVATE_FAILED, connection.name)
             );
         } finally {
             this.working = false;
@@ -838,7 +831,7 @@ export default class ExalateConnectionPage extends LightningElement {
         }
         const confirmed = await confirmDialog.open({
             label: TRIGGER_DELETE_TITLE,
-            message: format(TRIGGER_DELETE_CONFIRM, row.filter),
+            message: formatLabel(TRIGGER_DELETE_CONFIRM, row.filter),
             variant: 'header',
             theme: 'warning'
         });
@@ -876,7 +869,7 @@ export default class ExalateConnectionPage extends LightningElement {
             if (status) {
                 this.entity = status;
             } else {
-                this.entityNotUnderSync = format(ENTITY_NOT_UNDER_SYNC, ref);
+                this.entityNotUnderSync = formatLabel(ENTITY_NOT_UNDER_SYNC, ref);
             }
         } catch (error) {
             this.entityError = errorMessage(error);

@@ -39,6 +39,7 @@ import DELETE_CONFIRM from '@salesforce/label/c.Console_Delete_Confirm';
 import DELETE_CONFIRM_ONE from '@salesforce/label/c.Console_Delete_Confirm_One';
 import DELETE_CONFIRM_NONE from '@salesforce/label/c.Console_Delete_Confirm_None';
 import type { ConnectionDto, ConnectionStatus } from '../../types/exalate-dto';
+import { formatLabel } from 'c/exalateFormat';
 
 /** The screens of the console; the list is the default. */
 type Screen = 'list' | 'initiate' | 'accept' | 'connection';
@@ -126,14 +127,6 @@ const COLUMNS = [
     }
 ];
 
-/** Fills the {0}, {1}, … placeholders of a label. */
-function format(template: string, ...values: (string | number)[]): string {
-    return template.replace(/\{(\d+)\}/g, (placeholder, index: string) => {
-        const value = values[Number(index)];
-        return value === undefined ? placeholder : String(value);
-    });
-}
-
 function toRow(connection: ConnectionDto): ConnectionRow {
     const style = STATUS_STYLES[connection.status] ?? STATUS_STYLES.Pending;
     return {
@@ -150,12 +143,12 @@ function toRow(connection: ConnectionDto): ConnectionRow {
 /** The delete confirmation: what happens to the Cases under sync, in words that fit their number. */
 function deleteMessage(name: string, cases: number): string {
     if (cases === 0) {
-        return format(DELETE_CONFIRM_NONE, name);
+        return formatLabel(DELETE_CONFIRM_NONE, name);
     }
     if (cases === 1) {
-        return format(DELETE_CONFIRM_ONE, name);
+        return formatLabel(DELETE_CONFIRM_ONE, name);
     }
-    return format(DELETE_CONFIRM, name, cases);
+    return formatLabel(DELETE_CONFIRM, name, cases);
 }
 
 /**
@@ -301,9 +294,13 @@ export default class ExalateConsole extends LightningElement {
                 ConnectionDto | undefined;
             const saved = updated ?? row;
             this.rows = this.rows.map((existing) => (existing.id === saved.id ? toRow(saved) : existing));
-            this.toast(format(activate ? ACTIVATED : DEACTIVATED, row.name), 'success');
+            this.toast(formatLabel(activate ? ACTIVATED : DEACTIVATED, row.name), 'success');
         } catch (error) {
-            this.toast(errorMessage(error), 'error', format(activate ? ACTIVATE_FAILED : DEACTIVATE_FAILED, row.name));
+            this.toast(
+                errorMessage(error),
+                'error',
+                formatLabel(activate ? ACTIVATE_FAILED : DEACTIVATE_FAILED, row.name)
+            );
         } finally {
             this.working = false;
         }
@@ -326,9 +323,9 @@ export default class ExalateConsole extends LightningElement {
         try {
             await deleteConnection({ connectionId: row.id });
             this.rows = this.rows.filter((existing) => existing.id !== row.id);
-            this.toast(format(DELETED, row.name), 'success');
+            this.toast(formatLabel(DELETED, row.name), 'success');
         } catch (error) {
-            this.toast(errorMessage(error), 'error', format(DELETE_FAILED, row.name));
+            this.toast(errorMessage(error), 'error', formatLabel(DELETE_FAILED, row.name));
         } finally {
             this.working = false;
         }

@@ -18,6 +18,7 @@ import REMOTE_SIDE from '@salesforce/label/c.FirstSync_Remote_Side';
 import CASE_LINK from '@salesforce/label/c.FirstSync_Case_Link';
 import REMOTE_PENDING from '@salesforce/label/c.FirstSync_Remote_Pending';
 import type { TwinStatusDto } from '../../types/exalate-dto';
+import { formatLabel } from 'c/exalateFormat';
 
 /** The detail of c-exalate-sync-progress's `syncend` event. */
 interface SyncEndDetail {
@@ -25,10 +26,6 @@ interface SyncEndDetail {
     error?: string;
     remoteKey?: string;
     remoteUrl?: string;
-}
-
-function format(template: string, ...values: string[]): string {
-    return template.replace(/\{(\d+)\}/g, (match, index: string) => values[Number(index)] ?? match);
 }
 
 /**
@@ -95,7 +92,7 @@ export default class ExalateFirstSync extends LightningElement {
     }
 
     get caseLinkText(): string {
-        return format(CASE_LINK, this.twin?.caseNumber ?? this.caseRef.trim());
+        return formatLabel(CASE_LINK, this.twin?.caseNumber ?? this.caseRef.trim());
     }
 
     get remoteKey(): string | undefined {

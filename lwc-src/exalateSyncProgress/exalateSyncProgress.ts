@@ -7,6 +7,7 @@ import PROGRESS_STAGE from '@salesforce/label/c.Progress_Stage';
 import PROGRESS_CHECKING from '@salesforce/label/c.Progress_Checking';
 import PROGRESS_FAILED from '@salesforce/label/c.Progress_Failed';
 import type { SyncEventDto, SyncStage, TwinStatusDto } from '../../types/exalate-dto';
+import { formatLabel } from 'c/exalateFormat';
 
 /** The detail of the `syncend` event: how the sync ended, and where the Case lives on the other side. */
 export interface SyncEndDetail {
@@ -84,7 +85,7 @@ export default class ExalateSyncProgress extends LightningElement {
     }
 
     get stageText(): string {
-        return this.stage === undefined ? PROGRESS_CHECKING : format(PROGRESS_STAGE, stageLabel(this.stage));
+        return this.stage === undefined ? PROGRESS_CHECKING : formatLabel(PROGRESS_STAGE, stageLabel(this.stage));
     }
 
     private startRefreshing(): void {
@@ -197,9 +198,4 @@ export default class ExalateSyncProgress extends LightningElement {
             this.refreshTimer = undefined;
         }
     }
-}
-
-/** Fills {0}, {1}, … of a label with the values. */
-function format(label: string, ...values: string[]): string {
-    return label.replace(/\{(\d+)\}/g, (placeholder, index: string) => values[Number(index)] ?? placeholder);
 }

@@ -43,9 +43,7 @@ import CODE_ERROR_CHECKSUM from '@salesforce/label/c.Accept_Code_Error_Checksum'
 import CODE_ERROR_NEWER_VERSION from '@salesforce/label/c.Accept_Code_Error_Newer_Version';
 import CODE_ERROR_MALFORMED from '@salesforce/label/c.Accept_Code_Error_Malformed';
 import CODE_ERROR_EXPIRED from '@salesforce/label/c.Accept_Code_Error_Expired';
-function format(template, ...values) {
-    return template.replace(/\{(\d+)\}/g, (match, index) => values[Number(index)] ?? match);
-}
+import { formatLabel } from 'c/exalateFormat';
 function nowSeconds() {
     return Math.floor(Date.now() / 1000);
 }
@@ -72,11 +70,11 @@ function codeErrorMessage(result) {
         case 'checksum':
             return CODE_ERROR_CHECKSUM;
         case 'unsupported-version':
-            return format(CODE_ERROR_NEWER_VERSION, String(detail.version ?? '?'), String(INVITATION_PROTOCOL_VERSION));
+            return formatLabel(CODE_ERROR_NEWER_VERSION, String(detail.version ?? '?'), String(INVITATION_PROTOCOL_VERSION));
         case 'malformed':
-            return format(CODE_ERROR_MALFORMED, detail.reason ?? '?');
+            return formatLabel(CODE_ERROR_MALFORMED, detail.reason ?? '?');
         case 'expired':
-            return format(CODE_ERROR_EXPIRED, detail.expiresAt === undefined ? '?' : localDateTime(detail.expiresAt), detail.initiatorInstance ?? '?');
+            return formatLabel(CODE_ERROR_EXPIRED, detail.expiresAt === undefined ? '?' : localDateTime(detail.expiresAt), detail.initiatorInstance ?? '?');
         default:
             return result.message;
     }
@@ -203,7 +201,7 @@ export default class ExalateAcceptWizard extends LightningElement {
     }
     /* ---------- after accepting ---------- */
     get waitingText() {
-        return format(WAITING, this.connection?.remoteInstanceName ?? this.invitation?.initiatorInstance ?? '');
+        return formatLabel(WAITING, this.connection?.remoteInstanceName ?? this.invitation?.initiatorInstance ?? '');
     }
     get failureText() {
         if (this.connection?.status === 'Deactivated') {

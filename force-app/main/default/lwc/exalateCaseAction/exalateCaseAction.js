@@ -17,6 +17,7 @@ import CASE_ACTION_SYNC_NOW from '@salesforce/label/c.CaseAction_Sync_Now';
 import CASE_ACTION_CLOSE from '@salesforce/label/c.CaseAction_Close';
 import CASE_ACTION_SYNCHRONIZED from '@salesforce/label/c.CaseAction_Synchronized';
 import CASE_ACTION_REMOTE_RECORD from '@salesforce/label/c.CaseAction_Remote_Record';
+import { formatLabel } from 'c/exalateFormat';
 /**
  * The "Exalate" quick action on a Case: pick a connection (skipped when there is only one),
  * start the sync and watch its stages (c-exalate-sync-progress) until it is Synchronized or Failed.
@@ -65,7 +66,7 @@ export default class ExalateCaseAction extends LightningElement {
     }
     get connectionOptions() {
         return this.connections.map((connection) => ({
-            label: format(CASE_ACTION_CONNECTION_OPTION, connection.name, connection.remoteInstanceName),
+            label: formatLabel(CASE_ACTION_CONNECTION_OPTION, connection.name, connection.remoteInstanceName),
             value: connection.id
         }));
     }
@@ -82,8 +83,8 @@ export default class ExalateCaseAction extends LightningElement {
         }
         const status = stageLabel(twin.status ?? 'Preparing');
         return twin.remoteKey
-            ? format(CASE_ACTION_ALREADY_SYNCED, twin.connectionName, twin.remoteKey, status)
-            : format(CASE_ACTION_ALREADY_SYNCED_NO_KEY, twin.connectionName, status);
+            ? formatLabel(CASE_ACTION_ALREADY_SYNCED, twin.connectionName, twin.remoteKey, status)
+            : formatLabel(CASE_ACTION_ALREADY_SYNCED_NO_KEY, twin.connectionName, status);
     }
     get startLabel() {
         return this.selectedTwin ? CASE_ACTION_SYNC_NOW : CASE_ACTION_EXALATE;
@@ -160,8 +161,4 @@ export default class ExalateCaseAction extends LightningElement {
             this.loading = false;
         }
     }
-}
-/** Fills {0}, {1}, … of a label with the values. */
-function format(label, ...values) {
-    return label.replace(/\{(\d+)\}/g, (placeholder, index) => values[Number(index)] ?? placeholder);
 }

@@ -26,6 +26,7 @@ import CASE_PANEL_CONFIRM_MESSAGE_NO_KEY from '@salesforce/label/c.CasePanel_Con
 import CASE_PANEL_UNEXALATED_TITLE from '@salesforce/label/c.CasePanel_Unexalated_Title';
 import CASE_PANEL_UNEXALATED from '@salesforce/label/c.CasePanel_Unexalated';
 import CASE_PANEL_UNEXALATED_NO_KEY from '@salesforce/label/c.CasePanel_Unexalated_No_Key';
+import { formatLabel } from 'c/exalateFormat';
 /**
  * The sync status panel of the Case record page: per twin of the Case (usually one) the
  * connection, the remote record as a link, the status, the last sync and the last error, with
@@ -149,8 +150,8 @@ export default class ExalateCasePanel extends LightningElement {
             return;
         }
         const message = twin.remoteKey
-            ? format(CASE_PANEL_CONFIRM_MESSAGE, twin.remoteKey, twin.connectionName)
-            : format(CASE_PANEL_CONFIRM_MESSAGE_NO_KEY, twin.connectionName);
+            ? formatLabel(CASE_PANEL_CONFIRM_MESSAGE, twin.remoteKey, twin.connectionName)
+            : formatLabel(CASE_PANEL_CONFIRM_MESSAGE_NO_KEY, twin.connectionName);
         const confirmed = await openConfirm({
             label: CASE_PANEL_CONFIRM_TITLE,
             message,
@@ -166,8 +167,8 @@ export default class ExalateCasePanel extends LightningElement {
             this.dispatchEvent(new ShowToastEvent({
                 title: CASE_PANEL_UNEXALATED_TITLE,
                 message: twin.remoteKey
-                    ? format(CASE_PANEL_UNEXALATED, twin.remoteKey, twin.connectionName)
-                    : format(CASE_PANEL_UNEXALATED_NO_KEY, twin.connectionName),
+                    ? formatLabel(CASE_PANEL_UNEXALATED, twin.remoteKey, twin.connectionName)
+                    : formatLabel(CASE_PANEL_UNEXALATED_NO_KEY, twin.connectionName),
                 variant: 'success'
             }));
             this.twins = this.twins.filter((each) => each.twinId !== twin.twinId);
@@ -224,8 +225,4 @@ export default class ExalateCasePanel extends LightningElement {
 /** LightningConfirm.open, which @salesforce/lightning-types does not declare: resolves true on OK. */
 function openConfirm(options) {
     return LightningConfirm.open(options);
-}
-/** Fills {0}, {1}, … of a label with the values. */
-function format(label, ...values) {
-    return label.replace(/\{(\d+)\}/g, (placeholder, index) => values[Number(index)] ?? placeholder);
 }

@@ -37,6 +37,7 @@ import DELETE_TITLE from '@salesforce/label/c.Console_Delete_Title';
 import DELETE_CONFIRM from '@salesforce/label/c.Console_Delete_Confirm';
 import DELETE_CONFIRM_ONE from '@salesforce/label/c.Console_Delete_Confirm_One';
 import DELETE_CONFIRM_NONE from '@salesforce/label/c.Console_Delete_Confirm_None';
+import { formatLabel } from 'c/exalateFormat';
 const confirmDialog = LightningConfirm;
 // lightning-datatable cannot render lightning-badge: the status is a text cell with an icon and an
 // SLDS text colour per status, which reads like a badge.
@@ -93,13 +94,6 @@ const COLUMNS = [
         }
     }
 ];
-/** Fills the {0}, {1}, … placeholders of a label. */
-function format(template, ...values) {
-    return template.replace(/\{(\d+)\}/g, (placeholder, index) => {
-        const value = values[Number(index)];
-        return value === undefined ? placeholder : String(value);
-    });
-}
 function toRow(connection) {
     const style = STATUS_STYLES[connection.status] ?? STATUS_STYLES.Pending;
     return {
@@ -115,12 +109,12 @@ function toRow(connection) {
 /** The delete confirmation: what happens to the Cases under sync, in words that fit their number. */
 function deleteMessage(name, cases) {
     if (cases === 0) {
-        return format(DELETE_CONFIRM_NONE, name);
+        return formatLabel(DELETE_CONFIRM_NONE, name);
     }
     if (cases === 1) {
-        return format(DELETE_CONFIRM_ONE, name);
+        return formatLabel(DELETE_CONFIRM_ONE, name);
     }
-    return format(DELETE_CONFIRM, name, cases);
+    return formatLabel(DELETE_CONFIRM, name, cases);
 }
 /**
  * The Exalate console (app tab): the connections of this org, and a small router to the initiate
@@ -248,10 +242,10 @@ export default class ExalateConsole extends LightningElement {
             const updated = (await (activate ? activateConnection(params) : deactivateConnection(params)));
             const saved = updated ?? row;
             this.rows = this.rows.map((existing) => (existing.id === saved.id ? toRow(saved) : existing));
-            this.toast(format(activate ? ACTIVATED : DEACTIVATED, row.name), 'success');
+            this.toast(formatLabel(activate ? ACTIVATED : DEACTIVATED, row.name), 'success');
         }
         catch (error) {
-            this.toast(errorMessage(error), 'error', format(activate ? ACTIVATE_FAILED : DEACTIVATE_FAILED, row.name));
+            this.toast(errorMessage(error), 'error', formatLabel(activate ? ACTIVATE_FAILED : DEACTIVATE_FAILED, row.name));
         }
         finally {
             this.working = false;
@@ -274,10 +268,10 @@ export default class ExalateConsole extends LightningElement {
         try {
             await deleteConnection({ connectionId: row.id });
             this.rows = this.rows.filter((existing) => existing.id !== row.id);
-            this.toast(format(DELETED, row.name), 'success');
+            this.toast(formatLabel(DELETED, row.name), 'success');
         }
         catch (error) {
-            this.toast(errorMessage(error), 'error', format(DELETE_FAILED, row.name));
+            this.toast(errorMessage(error), 'error', formatLabel(DELETE_FAILED, row.name));
         }
         finally {
             this.working = false;

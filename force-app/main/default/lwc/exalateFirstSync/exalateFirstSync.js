@@ -17,9 +17,7 @@ import LOCAL_SIDE from '@salesforce/label/c.FirstSync_Local_Side';
 import REMOTE_SIDE from '@salesforce/label/c.FirstSync_Remote_Side';
 import CASE_LINK from '@salesforce/label/c.FirstSync_Case_Link';
 import REMOTE_PENDING from '@salesforce/label/c.FirstSync_Remote_Pending';
-function format(template, ...values) {
-    return template.replace(/\{(\d+)\}/g, (match, index) => values[Number(index)] ?? match);
-}
+import { formatLabel } from 'c/exalateFormat';
 /**
  * "Sync your first case", shown once a connection is established: the admin enters a Case
  * number, clicks Exalate, watches the stages (Preparing, Sending, Waiting for remote,
@@ -74,7 +72,7 @@ export default class ExalateFirstSync extends LightningElement {
         return this.twin?.caseId ? `/lightning/r/Case/${this.twin.caseId}/view` : undefined;
     }
     get caseLinkText() {
-        return format(CASE_LINK, this.twin?.caseNumber ?? this.caseRef.trim());
+        return formatLabel(CASE_LINK, this.twin?.caseNumber ?? this.caseRef.trim());
     }
     get remoteKey() {
         return this.outcome?.remoteKey || this.twin?.remoteKey || undefined;

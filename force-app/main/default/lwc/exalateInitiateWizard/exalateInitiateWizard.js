@@ -78,6 +78,7 @@ import OPEN_DESTINATION from '@salesforce/label/c.Initiate_Open_Destination';
 import OPEN_DESTINATION_HELP from '@salesforce/label/c.Initiate_Open_Destination_Help';
 import ESTABLISHED from '@salesforce/label/c.Initiate_Established';
 import LOCAL_CREATED from '@salesforce/label/c.Initiate_Local_Created';
+import { formatLabel } from 'c/exalateFormat';
 const MAX_INSTANCE_NAME_LENGTH = 40;
 const MAX_CONNECTION_NAME_LENGTH = 80;
 const MAX_DESCRIPTION_LENGTH = 2000;
@@ -89,13 +90,6 @@ const LOCAL_DEVELOPMENT_URL = /^http:\/\/(localhost|127\.0\.0\.1)(:[0-9]{1,5})?(
 /** The host suffixes under which one org answers: its My Domain and its Lightning host. */
 const ORG_HOST_SUFFIXES = ['.my.salesforce.com', '.lightning.force.com', '.my.salesforce-setup.com'];
 const CONSOLE_TAB = 'Exalate_Console';
-/** Fills {0}, {1}… of a label with values. */
-function format(template, ...values) {
-    return template.replace(/\{(\d+)\}/g, (match, index) => {
-        const value = values[Number(index)];
-        return value === undefined ? match : String(value);
-    });
-}
 /** The host of an http(s) URL in lower case, or undefined when it has none. */
 function hostOf(url) {
     const match = /^https?:\/\/([^\s/?#@:]+)/i.exec(url.trim());
@@ -118,7 +112,7 @@ function urlProblem(url, messages) {
         return messages.spaces;
     }
     if (url.length > MAX_URL_LENGTH) {
-        return format(messages.tooLong, url.length);
+        return formatLabel(messages.tooLong, url.length);
     }
     if (!HTTPS_URL.test(url) && !LOCAL_DEVELOPMENT_URL.test(url)) {
         return messages.invalid;
@@ -323,7 +317,7 @@ export default class ExalateInitiateWizard extends LightningElement {
     /* ---------- the code ---------- */
     get installNote() {
         const side = this.connection?.type === 'Private' ? UNKNOWN_SIDE : (this.connection?.remoteInstanceName ?? UNKNOWN_SIDE);
-        return format(CODE_INSTALL_NOTE, side);
+        return formatLabel(CODE_INSTALL_NOTE, side);
     }
     get expiryNote() {
         if (!this.expiresAt) {
@@ -341,14 +335,14 @@ export default class ExalateInitiateWizard extends LightningElement {
         catch {
             text = when.toISOString();
         }
-        return format(CODE_EXPIRY, text);
+        return formatLabel(CODE_EXPIRY, text);
     }
     /** Offered when the admin can sign in to the destination and it is a Salesforce org. */
     get canOpenDestination() {
         return this.adminAccess === 'yes' && this.connection?.type === 'Public' && this.destinationIsSalesforce;
     }
     get localCreatedNote() {
-        return format(LOCAL_CREATED, this.connection?.name ?? '');
+        return formatLabel(LOCAL_CREATED, this.connection?.name ?? '');
     }
     get connectionId() {
         return this.connection?.id;
@@ -565,17 +559,17 @@ export default class ExalateInitiateWizard extends LightningElement {
         errors.localName = instanceNameProblem(local, LOCAL_NAME_REQUIRED, LOCAL_NAME_TOO_LONG, LOCAL_NAME_CHARACTERS);
         errors.remoteName = instanceNameProblem(remote, REMOTE_NAME_REQUIRED, REMOTE_NAME_TOO_LONG, REMOTE_NAME_CHARACTERS);
         if (!errors.localName && !errors.remoteName && local.toLowerCase() === remote.toLowerCase()) {
-            errors.remoteName = format(NAMES_EQUAL, local);
+            errors.remoteName = formatLabel(NAMES_EQUAL, local);
         }
         const name = this.connectionName.trim();
         if (name === '') {
             errors.connectionName = CONNECTION_NAME_REQUIRED;
         }
         else if (name.length > MAX_CONNECTION_NAME_LENGTH) {
-            errors.connectionName = format(CONNECTION_NAME_TOO_LONG, name.length);
+            errors.connectionName = formatLabel(CONNECTION_NAME_TOO_LONG, name.length);
         }
         if (this.description.length > MAX_DESCRIPTION_LENGTH) {
-            errors.description = format(DESCRIPTION_TOO_LONG, this.description.length);
+            errors.description = formatLabel(DESCRIPTION_TOO_LONG, this.description.length);
         }
         if (this.showPlatform && !this.platform) {
             errors.platform = PLATFORM_REQUIRED;
@@ -615,7 +609,7 @@ export default class ExalateInitiateWizard extends LightningElement {
             this.step = 'code';
         }
         catch (error) {
-            this.submitError = format(ENCODE_FAILED, connection.name, errorMessage(error));
+            this.submitError = formatLabel(ENCODE_FAILED, connection.name, errorMessage(error));
         }
     }
     copyBySelection() {
@@ -657,7 +651,7 @@ function instanceNameProblem(value, required, tooLong, characters) {
         return required;
     }
     if (value.length > MAX_INSTANCE_NAME_LENGTH) {
-        return format(tooLong, value.length);
+        return formatLabel(tooLong, value.length);
     }
     if (!INSTANCE_NAME.test(value)) {
         return characters;

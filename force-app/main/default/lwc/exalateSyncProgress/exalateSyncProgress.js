@@ -6,6 +6,7 @@ import { SYNC_STEPS, isFinalStage, nextRefreshDelay, stageLabel } from 'c/exalat
 import PROGRESS_STAGE from '@salesforce/label/c.Progress_Stage';
 import PROGRESS_CHECKING from '@salesforce/label/c.Progress_Checking';
 import PROGRESS_FAILED from '@salesforce/label/c.Progress_Failed';
+import { formatLabel } from 'c/exalateFormat';
 /**
  * The stages of one sync event (Preparing, Sending, Waiting for remote, Finalizing, Synchronized),
  * refreshed until the sync ends; then it fires `syncend` (not bubbling) with the outcome and the
@@ -67,7 +68,7 @@ export default class ExalateSyncProgress extends LightningElement {
         return this.stage === 'Failed';
     }
     get stageText() {
-        return this.stage === undefined ? PROGRESS_CHECKING : format(PROGRESS_STAGE, stageLabel(this.stage));
+        return this.stage === undefined ? PROGRESS_CHECKING : formatLabel(PROGRESS_STAGE, stageLabel(this.stage));
     }
     startRefreshing() {
         if (!this.currentEventId || this.ended || this.refreshTimer !== undefined) {
@@ -170,8 +171,4 @@ export default class ExalateSyncProgress extends LightningElement {
             this.refreshTimer = undefined;
         }
     }
-}
-/** Fills {0}, {1}, … of a label with the values. */
-function format(label, ...values) {
-    return label.replace(/\{(\d+)\}/g, (placeholder, index) => values[Number(index)] ?? placeholder);
 }
