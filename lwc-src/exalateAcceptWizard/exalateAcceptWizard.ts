@@ -1,12 +1,10 @@
 import { LightningElement, api } from 'lwc';
-import LOCALE from '@salesforce/i18n/locale';
-import TIME_ZONE from '@salesforce/i18n/timeZone';
 import acceptInvitation from '@salesforce/apex/ConnectionController.acceptInvitation';
 import getConnection from '@salesforce/apex/ConnectionController.getConnection';
 import { errorMessage } from 'c/exalateErrors';
-import { nextRefreshDelay } from 'c/exalateStages';
+import { nextRefreshDelay, withinRefreshBudget } from 'c/exalateStages';
 import { INVITATION_PROTOCOL_VERSION, decodeInvitation } from 'c/exalateInvitationCodec';
-import type { DecodeResult } from 'c/exalateInvitationCodec';
+import type { DecodeFailure } from 'c/exalateInvitationCodec';
 import type { InvitationPayload } from 'c/exalateInvitationCodec';
 import TITLE from '@salesforce/label/c.Accept_Title';
 import INTRO from '@salesforce/label/c.Accept_Intro';
@@ -34,6 +32,7 @@ import REMOTE_NAME from '@salesforce/label/c.Accept_Remote_Name';
 import NAMES_NOTE from '@salesforce/label/c.Accept_Names_Note';
 import SAVING from '@salesforce/label/c.Accept_Saving';
 import WAITING from '@salesforce/label/c.Accept_Waiting';
+import WAITING_PAUSED from '@salesforce/label/c.Accept_Waiting_Paused';
 import ESTABLISHED from '@salesforce/label/c.Accept_Established';
 import FAILED from '@salesforce/label/c.Accept_Failed';
 import DEACTIVATED from '@salesforce/label/c.Accept_Deactivated';
@@ -45,8 +44,10 @@ import CODE_ERROR_CHECKSUM from '@salesforce/label/c.Accept_Code_Error_Checksum'
 import CODE_ERROR_NEWER_VERSION from '@salesforce/label/c.Accept_Code_Error_Newer_Version';
 import CODE_ERROR_MALFORMED from '@salesforce/label/c.Accept_Code_Error_Malformed';
 import CODE_ERROR_EXPIRED from '@salesforce/label/c.Accept_Code_Error_Expired';
+import CODE_ERROR_USED from '@salesforce/label/c.Accept_Code_Error_Used';
+import CODE_ERROR_OWN from '@salesforce/label/c.Accept_Code_Error_Own';
 import type { AcceptedInvitationInput, ConnectionDto } from '../../types/exalate-dto';
-import { formatLabel } from 'c/exalateFormat';
+import { formatDateTime, formatLabel } from 'c/exalateFormat';
 
 type Step = 'code' | 'waiting' | 'established' | 'failed';
 
@@ -56,45 +57,52 @@ function nowSeconds(): number {
 
 /** An expiry in seconds as the user reads dates: in their locale and time zone. */
 function localDateTime(epochSeconds: number): string {
-    const when = new Date(epochSeconds * 1000);
-    try {
-        return new Intl.DateTimeFormat(LOCALE, { dateStyle: 'medium', timeStyle: 'short', timeZone: TIME_ZONE }).format(
-            when
-        );
-    } catch {
-        return when.toISOString();
-    }
+    return formatDateTime(new Date(epochSeconds * 1000));
 }
 
+/** The messages of the kinds of bad code whose message carries no value. */
+const PLAIN_CODE_ERRORS: Record<'empty' | 'not-an-invitation' | 'truncated' | 'checksum', string> = {
+    empty: CODE_ERROR_EMPTY,
+    'not-an-invitation': CODE_ERROR_NOT_INVITATION,
+    truncated: CODE_ERROR_TRUNCATED,
+    checksum: CODE_ERROR_CHECKSUM
+};
+
 /** The problem of a code that cannot be accepted, in the words of this org's labels. */
-function codeErrorMessage(result: Exclude<DecodeResult, { ok: true }>): string {
-    const detail = result.detail ?? {};
+function codeErrorMessage(result: DecodeFailure): string {
     switch (result.error) {
-        case 'empty':
-            return CODE_ERROR_EMPTY;
-        case 'not-an-invitation':
-            return CODE_ERROR_NOT_INVITATION;
-        case 'truncated':
-            return CODE_ERROR_TRUNCATED;
-        case 'checksum':
-            return CODE_ERROR_CHECKSUM;
         case 'unsupported-version':
             return formatLabel(
                 CODE_ERROR_NEWER_VERSION,
-                String(detail.version ?? '?'),
+                String(result.detail.version),
                 String(INVITATION_PROTOCOL_VERSION)
             );
         case 'malformed':
-            return formatLabel(CODE_ERROR_MALFORMED, detail.reason ?? '?');
+            return formatLabel(CODE_ERROR_MALFORMED, result.detail.reason);
         case 'expired':
             return formatLabel(
                 CODE_ERROR_EXPIRED,
-                detail.expiresAt === undefined ? '?' : localDateTime(detail.expiresAt),
-                detail.initiatorInstance ?? '?'
+                localDateTime(result.detail.expiresAt),
+                result.detail.initiatorInstance
             );
         default:
-            return result.message;
+            return PLAIN_CODE_ERRORS[result.error];
     }
+}
+
+/**
+ * Why a code that reads well cannot be accepted here, known without asking the org: this org already
+ * holds a connection with its invitation id, because it accepted the code before or because the code
+ * was created here. Apex refuses both again on Confirm.
+ */
+function usedCodeMessage(invitation: InvitationPayload, connections: readonly ConnectionDto[]): string | undefined {
+    const known = connections.find((connection) => connection.invitationId === invitation.invitationId);
+    if (!known) {
+        return undefined;
+    }
+    return known.role === 'Initiator'
+        ? formatLabel(CODE_ERROR_OWN, known.name, invitation.destinationInstance)
+        : formatLabel(CODE_ERROR_USED, known.name, invitation.initiatorInstance);
 }
 
 /** 2026-01-01T00:00:00.000Z for an expiry in seconds: the Datetime Apex reads. */
@@ -146,9 +154,14 @@ export default class ExalateAcceptWizard extends LightningElement {
     saveError: string | undefined;
     connection: ConnectionDto | undefined;
     pollError: string | undefined;
+    /** Still Pending after the refresh budget: the wizard stopped reading until Check again. */
+    waitPaused = false;
 
+    private knownConnections: readonly ConnectionDto[] = [];
     private refreshTimer: ReturnType<typeof setTimeout> | undefined;
     private refreshDelay: number | undefined;
+    /** The sum of the delays waited since the wait (re)started, against REFRESH_BUDGET_MS. */
+    private waitedMs = 0;
     private connected = false;
     private renderedStep: Step | undefined;
     // Bumped whenever polling stops: answers of reads started before are dropped.
@@ -167,10 +180,27 @@ export default class ExalateAcceptWizard extends LightningElement {
         this.readCode(false);
     }
 
+    /**
+     * The connections this org already has (the console's list), so that a code this org accepted
+     * before, or created itself, is explained before Confirm.
+     */
+    @api
+    get existingConnections(): readonly ConnectionDto[] {
+        return this.knownConnections;
+    }
+    set existingConnections(value: readonly ConnectionDto[] | undefined) {
+        this.knownConnections = value ?? [];
+        // The list may arrive after the code (a code from the URL opens the wizard at once).
+        if (this.step === 'code' && this.code !== '') {
+            this.readCode(false);
+        }
+    }
+
     connectedCallback(): void {
         this.connected = true;
         if (this.step === 'waiting' && !this.pollError) {
-            this.scheduleRefresh();
+            // Coming back to the page starts the wait over, with the whole refresh budget.
+            this.restartWaiting();
         }
     }
 
@@ -240,6 +270,17 @@ export default class ExalateAcceptWizard extends LightningElement {
 
     /* ---------- after accepting ---------- */
 
+    get waitPausedText(): string {
+        return formatLabel(
+            WAITING_PAUSED,
+            this.connection?.remoteInstanceName ?? this.invitation?.initiatorInstance ?? ''
+        );
+    }
+
+    get showCheckAgain(): boolean {
+        return Boolean(this.pollError) || this.waitPaused;
+    }
+
     get waitingText(): string {
         return formatLabel(WAITING, this.connection?.remoteInstanceName ?? this.invitation?.initiatorInstance ?? '');
     }
@@ -305,8 +346,7 @@ export default class ExalateAcceptWizard extends LightningElement {
 
     handleCheckAgain(): void {
         this.pollError = undefined;
-        this.refreshDelay = undefined;
-        this.scheduleRefresh();
+        this.restartWaiting();
     }
 
     handleCancel(): void {
@@ -325,9 +365,10 @@ export default class ExalateAcceptWizard extends LightningElement {
     private readCode(reportEmpty: boolean): boolean {
         const result = decodeInvitation(this.code, nowSeconds());
         if (result.ok) {
-            this.invitation = result.invitation;
-            this.codeError = undefined;
-            return true;
+            const used = usedCodeMessage(result.invitation, this.knownConnections);
+            this.invitation = used ? undefined : result.invitation;
+            this.codeError = used;
+            return !used;
         }
         this.invitation = undefined;
         this.codeError = result.error === 'empty' && !reportEmpty ? undefined : codeErrorMessage(result);
@@ -349,12 +390,26 @@ export default class ExalateAcceptWizard extends LightningElement {
         }
     }
 
+    private restartWaiting(): void {
+        this.waitPaused = false;
+        this.waitedMs = 0;
+        this.refreshDelay = undefined;
+        this.scheduleRefresh();
+    }
+
     private scheduleRefresh(): void {
         this.stopRefreshing();
         if (!this.connected || !this.connection) {
             return;
         }
-        this.refreshDelay = nextRefreshDelay(this.refreshDelay);
+        const delay = nextRefreshDelay(this.refreshDelay);
+        if (!withinRefreshBudget(this.waitedMs, delay)) {
+            // Two minutes without an answer: the other side's connector may not run yet. Stop reading.
+            this.waitPaused = true;
+            return;
+        }
+        this.refreshDelay = delay;
+        this.waitedMs += delay;
         const generation = this.generation;
         // A backing-off refresh that ends when the connection is Active or in Error (no busy polling).
         // eslint-disable-next-line @lwc/lwc/no-async-operation

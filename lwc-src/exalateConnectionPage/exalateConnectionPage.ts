@@ -14,6 +14,7 @@ import listErrors from '@salesforce/apex/SyncQueueController.listErrors';
 import retryEvent from '@salesforce/apex/SyncQueueController.retryEvent';
 import getEntitySyncStatus from '@salesforce/apex/SyncQueueController.getEntitySyncStatus';
 import { errorMessage } from 'c/exalateErrors';
+import { stageLabel } from 'c/exalateStages';
 import TITLE from '@salesforce/label/c.ConnPage_Title';
 import LOADING from '@salesforce/label/c.ConnPage_Loading';
 import WORKING from '@salesforce/label/c.ConnPage_Working';
@@ -85,6 +86,8 @@ import COLUMN_LAST_MODIFIED from '@salesforce/label/c.ConnPage_Column_Last_Modif
 import COLUMN_EVENT from '@salesforce/label/c.ConnPage_Column_Event';
 import COLUMN_CASE from '@salesforce/label/c.ConnPage_Column_Case';
 import COLUMN_DIRECTION from '@salesforce/label/c.ConnPage_Column_Direction';
+import DIRECTION_OUTGOING from '@salesforce/label/c.ConnPage_Direction_Outgoing';
+import DIRECTION_INCOMING from '@salesforce/label/c.ConnPage_Direction_Incoming';
 import COLUMN_STAGE from '@salesforce/label/c.ConnPage_Column_Stage';
 import COLUMN_ATTEMPTS from '@salesforce/label/c.ConnPage_Column_Attempts';
 import COLUMN_NEXT_ATTEMPT from '@salesforce/label/c.ConnPage_Column_Next_Attempt';
@@ -154,6 +157,20 @@ interface ErrorRow extends SyncEventDto {
     failedAt?: string;
 }
 
+/** A queued event as its row shows it: the stage and direction in the words of this org's labels. */
+interface QueueRow extends SyncEventDto {
+    stageText: string;
+    directionText: string;
+}
+
+function toQueueRow(event: SyncEventDto): QueueRow {
+    return {
+        ...event,
+        stageText: stageLabel(event.stage),
+        directionText: event.direction === 'Incoming' ? DIRECTION_INCOMING : DIRECTION_OUTGOING
+    };
+}
+
 /** The options LightningConfirm.open takes (@salesforce/lightning-types does not declare open). */
 interface ConfirmOptions {
     label: string;
@@ -196,8 +213,8 @@ const TRIGGER_COLUMNS = [
 const QUEUE_COLUMNS = [
     { label: COLUMN_EVENT, fieldName: 'name', type: 'text' },
     { label: COLUMN_CASE, fieldName: 'caseNumber', type: 'text' },
-    { label: COLUMN_DIRECTION, fieldName: 'direction', type: 'text' },
-    { label: COLUMN_STAGE, fieldName: 'stage', type: 'text' },
+    { label: COLUMN_DIRECTION, fieldName: 'directionText', type: 'text' },
+    { label: COLUMN_STAGE, fieldName: 'stageText', type: 'text' },
     { label: COLUMN_ATTEMPTS, fieldName: 'attempts', type: 'number' },
     { label: COLUMN_NEXT_ATTEMPT, fieldName: 'nextAttempt', type: 'date', typeAttributes: DATE_TIME },
     { label: COLUMN_CREATED, fieldName: 'createdDate', type: 'date', typeAttributes: DATE_TIME }
@@ -298,7 +315,7 @@ export default class ExalateConnectionPage extends LightningElement {
     formError: string | undefined;
     saving = false;
 
-    queue: SyncEventDto[] = [];
+    queue: QueueRow[] = [];
     queueLoading = false;
     queueError: string | undefined;
     queueLoaded = false;
@@ -494,11 +511,11 @@ export default class ExalateConnectionPage extends LightningElement {
     }
 
     get entityStatusText(): string {
-        return this.entity?.status ?? '';
+        return stageLabel(this.entity?.status);
     }
 
     get entityLatestEventText(): string {
-        return this.entity?.latestEventStage ?? '';
+        return stageLabel(this.entity?.latestEventStage);
     }
 
     // Header actions
@@ -756,7 +773,11 @@ export default class ExalateConnectionPage extends LightningElement {
         this.queueLoading = true;
         this.queueError = undefined;
         try {
-            this.queue = (await listQueue({ connectionId: this.currentId, limitSize: EVENT_LIMIT })) as SyncEventDto[];
+            const events = (await listQueue({
+                connectionId: this.currentId,
+                limitSize: EVENT_LIMIT
+            })) as SyncEventDto[];
+            this.queue = events.map(toQueueRow);
         } catch (error) {
             this.queue = [];
             this.queueError = errorMessage(error);

@@ -1,7 +1,5 @@
 import { LightningElement } from 'lwc';
 import { ShowToastEvent } from 'lightning/platformShowToastEvent';
-import LOCALE from '@salesforce/i18n/locale';
-import TIME_ZONE from '@salesforce/i18n/timeZone';
 import getConsoleContext from '@salesforce/apex/ConnectionController.getConsoleContext';
 import initiateConnection from '@salesforce/apex/ConnectionController.initiateConnection';
 import createConnection from '@salesforce/apex/ConnectionController.createConnection';
@@ -79,7 +77,7 @@ import OPEN_DESTINATION_HELP from '@salesforce/label/c.Initiate_Open_Destination
 import ESTABLISHED from '@salesforce/label/c.Initiate_Established';
 import LOCAL_CREATED from '@salesforce/label/c.Initiate_Local_Created';
 import type { ConnectionDto, ConnectionType, ConsoleContextDto, InitiatedInvitationDto } from '../../types/exalate-dto';
-import { formatLabel } from 'c/exalateFormat';
+import { formatDateTime, formatLabel } from 'c/exalateFormat';
 
 type Step = 'url' | 'mode' | 'access' | 'info' | 'code' | 'local';
 type Platform = 'Salesforce' | 'ServiceNow';
@@ -222,11 +220,7 @@ export default class ExalateInitiateWizard extends LightningElement {
     }
 
     renderedCallback(): void {
-        // A textarea's text is its value property: the template can only set the value attribute.
-        const area = this.template?.querySelector<HTMLTextAreaElement>('textarea.invitation-code');
-        if (area && area.value !== (this.code ?? '')) {
-            area.value = this.code ?? '';
-        }
+        this.showCodeInArea();
         // A new step takes the focus to its heading, so that keyboard and screen reader users start there.
         if (this.renderedStep !== undefined && this.renderedStep !== this.step) {
             this.template?.querySelector<HTMLElement>('.step-heading')?.focus();
@@ -378,21 +372,7 @@ export default class ExalateInitiateWizard extends LightningElement {
     }
 
     get expiryNote(): string {
-        if (!this.expiresAt) {
-            return '';
-        }
-        const when = new Date(this.expiresAt);
-        let text: string;
-        try {
-            text = new Intl.DateTimeFormat(LOCALE, {
-                dateStyle: 'medium',
-                timeStyle: 'short',
-                timeZone: TIME_ZONE
-            }).format(when);
-        } catch {
-            text = when.toISOString();
-        }
-        return formatLabel(CODE_EXPIRY, text);
+        return this.expiresAt ? formatLabel(CODE_EXPIRY, formatDateTime(new Date(this.expiresAt))) : '';
     }
 
     /** Offered when the admin can sign in to the destination and it is a Salesforce org. */
@@ -553,8 +533,10 @@ export default class ExalateInitiateWizard extends LightningElement {
 
     handleDone(): void {
         const connectionId = this.connection?.id;
-        // The secret is in the code: forget both once the admin is done.
+        // The secret is in the code: forget both once the admin is done, on the page too (the
+        // template does not read the code, so no render would clear the text area).
         this.code = undefined;
+        this.showCodeInArea();
         this.dispatchEvent(new CustomEvent('done', { detail: { connectionId } }));
     }
 
@@ -681,6 +663,14 @@ export default class ExalateInitiateWizard extends LightningElement {
             this.step = 'code';
         } catch (error) {
             this.submitError = formatLabel(ENCODE_FAILED, connection.name, errorMessage(error));
+        }
+    }
+
+    /** A textarea's text is its value property: the template can only set the value attribute. */
+    private showCodeInArea(): void {
+        const area = this.template?.querySelector<HTMLTextAreaElement>('textarea.invitation-code');
+        if (area && area.value !== (this.code ?? '')) {
+            area.value = this.code ?? '';
         }
     }
 

@@ -76,14 +76,25 @@ export type InvitationErrorKind =
     'empty' | 'not-an-invitation' | 'truncated' | 'checksum' | 'unsupported-version' | 'malformed' | 'expired';
 
 /** The outcome of reading a pasted code: the invitation, or what is wrong and a message to show. */
-export type DecodeResult =
-    | { ok: true; invitation: InvitationPayload }
-    | { ok: false; error: InvitationErrorKind; message: string; detail?: InvitationErrorDetail };
+export type DecodeResult = { ok: true; invitation: InvitationPayload } | DecodeFailure;
 
 /**
- * The values inside an error message, so that a user interface can say the same thing in its own
- * words (for example through translated labels).
+ * Why a pasted code was refused, with a message for the admin. The kinds whose message carries
+ * values always come with them in `detail`, so that a user interface can say the same thing in its
+ * own words (for example through translated labels).
  */
+export type DecodeFailure =
+    | { ok: false; error: 'empty' | 'not-an-invitation' | 'truncated' | 'checksum'; message: string }
+    | { ok: false; error: 'unsupported-version'; message: string; detail: { version: number } }
+    | { ok: false; error: 'malformed'; message: string; detail: { reason: string } }
+    | {
+          ok: false;
+          error: 'expired';
+          message: string;
+          detail: { expiresAt: number; initiatorInstance: string };
+      };
+
+/** The values inside an error message (the union of the `detail` of every DecodeFailure). */
 export interface InvitationErrorDetail {
     /** expired: when the invitation expired, seconds since the epoch. */
     expiresAt?: number;
@@ -180,7 +191,7 @@ export function decodeInvitation(code: string, nowSeconds: number): DecodeResult
         return decode(code, nowSeconds);
     } catch {
         // Nothing above throws on any input; this only keeps the promise of never throwing.
-        return failure('malformed', malformedMessage('it could not be read'));
+        return malformed('it could not be read');
     }
 }
 
@@ -210,22 +221,24 @@ function decode(code: unknown, nowSeconds: number): DecodeResult {
     }
     const version = Number(prefix[1]);
     if (version !== INVITATION_PROTOCOL_VERSION) {
-        return failure(
-            'unsupported-version',
-            `This invitation code was made by a newer version of Exalate (invitation format ${version}; this version reads format ${INVITATION_PROTOCOL_VERSION}). Upgrade Exalate on this side, then paste the code again.`,
-            { version }
-        );
+        return {
+            ok: false,
+            error: 'unsupported-version',
+            message: `This invitation code was made by a newer version of Exalate (invitation format ${version}; this version reads format ${INVITATION_PROTOCOL_VERSION}). Upgrade Exalate on this side, then paste the code again.`,
+            detail: { version }
+        };
     }
     const read = readBody(signed.slice(prefix[0].length));
     if (typeof read === 'string') {
-        return failure('malformed', malformedMessage(read), { reason: read });
+        return malformed(read);
     }
     if (read.expiresAt <= nowSeconds) {
-        return failure(
-            'expired',
-            `This invitation expired on ${isoSeconds(read.expiresAt)}. Ask ${read.initiatorInstance} to send a new one.`,
-            { expiresAt: read.expiresAt, initiatorInstance: read.initiatorInstance }
-        );
+        return {
+            ok: false,
+            error: 'expired',
+            message: `This invitation expired on ${isoSeconds(read.expiresAt)}. Ask ${read.initiatorInstance} to send a new one.`,
+            detail: { expiresAt: read.expiresAt, initiatorInstance: read.initiatorInstance }
+        };
     }
     return { ok: true, invitation: read };
 }
@@ -395,12 +408,18 @@ function describe(value: unknown): string {
     return value === null ? 'null' : `a value of type ${typeof value}`;
 }
 
-function failure(error: InvitationErrorKind, message: string, detail?: InvitationErrorDetail): DecodeResult {
-    return detail ? { ok: false, error, message, detail } : { ok: false, error, message };
+function failure(error: 'empty' | 'not-an-invitation' | 'truncated' | 'checksum', message: string): DecodeFailure {
+    return { ok: false, error, message };
 }
 
-function malformedMessage(detail: string): string {
-    return `This invitation code is complete but cannot be read: ${detail}. It was probably made by faulty software. Ask the admin who sent it to initiate the connection again and send you the new code.`;
+/** A code whose checksum matched but whose content is not a valid invitation, naming what is wrong. */
+function malformed(reason: string): DecodeFailure {
+    return {
+        ok: false,
+        error: 'malformed',
+        message: `This invitation code is complete but cannot be read: ${reason}. It was probably made by faulty software. Ask the admin who sent it to initiate the connection again and send you the new code.`,
+        detail: { reason }
+    };
 }
 
 /** 2024-05-01T12:00:00Z: an ISO 8601 date without milliseconds. */

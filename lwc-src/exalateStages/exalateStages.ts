@@ -50,6 +50,14 @@ const FIRST_DELAY_MS = 500;
 const MAX_DELAY_MS = 5000;
 
 /**
+ * How long one wait is refreshed, counted as the sum of its delays (two minutes: 27 reads after the first),
+ * before the component stops and offers "Check again". A sync that waits for a remote side which is
+ * down, or an invitation the other side has not accepted yet, must not keep a page reading the org
+ * every five seconds for hours.
+ */
+export const REFRESH_BUDGET_MS = 120000;
+
+/**
  * Delay before the next status refresh while a sync runs: quick at first, when the stages move
  * within a second, then backing off so that a slow remote side does not hammer the org.
  */
@@ -58,4 +66,12 @@ export function nextRefreshDelay(previousDelayMs: number | undefined): number {
         return FIRST_DELAY_MS;
     }
     return Math.min(Math.round(previousDelayMs * 1.5), MAX_DELAY_MS);
+}
+
+/**
+ * Whether a wait that has already spent `waitedMs` on its delays may wait `nextDelayMs` more before
+ * its next refresh (see REFRESH_BUDGET_MS).
+ */
+export function withinRefreshBudget(waitedMs: number, nextDelayMs: number): boolean {
+    return waitedMs + nextDelayMs <= REFRESH_BUDGET_MS;
 }

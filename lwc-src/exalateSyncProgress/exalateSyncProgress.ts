@@ -2,10 +2,12 @@ import { LightningElement, api } from 'lwc';
 import getSyncProgress from '@salesforce/apex/CaseSyncController.getSyncProgress';
 import getCaseSyncStatus from '@salesforce/apex/CaseSyncController.getCaseSyncStatus';
 import { errorMessage } from 'c/exalateErrors';
-import { SYNC_STEPS, isFinalStage, nextRefreshDelay, stageLabel } from 'c/exalateStages';
+import { SYNC_STEPS, isFinalStage, nextRefreshDelay, stageLabel, withinRefreshBudget } from 'c/exalateStages';
 import PROGRESS_STAGE from '@salesforce/label/c.Progress_Stage';
 import PROGRESS_CHECKING from '@salesforce/label/c.Progress_Checking';
 import PROGRESS_FAILED from '@salesforce/label/c.Progress_Failed';
+import PROGRESS_PAUSED from '@salesforce/label/c.Progress_Paused';
+import PROGRESS_CHECK_AGAIN from '@salesforce/label/c.Progress_Check_Again';
 import type { SyncEventDto, SyncStage, TwinStatusDto } from '../../types/exalate-dto';
 import { formatLabel } from 'c/exalateFormat';
 
@@ -27,18 +29,24 @@ export interface SyncEndDetail {
  * reason) and is published when a sync is requested, not when a stage moves. Subscribing to it
  * would tell nothing about this event's stage, so the component reads the event instead: quickly
  * at first (500 ms), backing off by 1.5 up to 5 s, and never after the sync ended or after the
- * component left the page.
+ * component left the page. A sync still running after two minutes of this (REFRESH_BUDGET_MS: a
+ * remote side that is down, a retry due later) is not read any more until the user clicks Check again.
  */
 export default class ExalateSyncProgress extends LightningElement {
+    labels = { paused: PROGRESS_PAUSED, checkAgain: PROGRESS_CHECK_AGAIN };
     steps = SYNC_STEPS;
     stage: SyncStage | undefined;
     errorText: string | undefined;
+    /** The sync is still running, but its refresh budget is spent: the user decides when to read again. */
+    paused = false;
 
     private currentEventId: string | undefined;
     private lastStep: SyncStage | undefined;
     private lastEvent: SyncEventDto | undefined;
     private refreshTimer: ReturnType<typeof setTimeout> | undefined;
     private refreshDelay: number | undefined;
+    /** The sum of the delays waited since this watch (re)started, against REFRESH_BUDGET_MS. */
+    private waitedMs = 0;
     private connected = false;
     private ended = false;
     // Bumped whenever the watched event changes or watching stops: answers of older reads are dropped.
@@ -59,7 +67,7 @@ export default class ExalateSyncProgress extends LightningElement {
         this.lastStep = undefined;
         this.lastEvent = undefined;
         this.errorText = undefined;
-        this.refreshDelay = undefined;
+        this.paused = false;
         this.ended = false;
         if (this.connected) {
             this.startRefreshing();
@@ -84,6 +92,11 @@ export default class ExalateSyncProgress extends LightningElement {
         return this.stage === 'Failed';
     }
 
+    /** Reads the event again, with a fresh refresh budget, after the refresh stopped on its budget. */
+    handleCheckAgain(): void {
+        this.startRefreshing();
+    }
+
     get stageText(): string {
         return this.stage === undefined ? PROGRESS_CHECKING : formatLabel(PROGRESS_STAGE, stageLabel(this.stage));
     }
@@ -92,13 +105,23 @@ export default class ExalateSyncProgress extends LightningElement {
         if (!this.currentEventId || this.ended || this.refreshTimer !== undefined) {
             return;
         }
+        // Every start (a new event, coming back to the page, Check again) gets the whole budget.
+        this.paused = false;
+        this.waitedMs = 0;
+        this.refreshDelay = undefined;
         this.generation++;
         void this.refresh(this.generation);
     }
 
     private scheduleRefresh(generation: number): void {
         this.clearTimer();
-        this.refreshDelay = nextRefreshDelay(this.refreshDelay);
+        const delay = nextRefreshDelay(this.refreshDelay);
+        if (!withinRefreshBudget(this.waitedMs, delay)) {
+            this.paused = true;
+            return;
+        }
+        this.refreshDelay = delay;
+        this.waitedMs += delay;
         // A short, backing-off refresh that ends with the sync (see the class comment for why not empApi).
         // eslint-disable-next-line @lwc/lwc/no-async-operation
         this.refreshTimer = setTimeout(() => {

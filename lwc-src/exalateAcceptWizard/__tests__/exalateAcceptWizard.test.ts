@@ -22,7 +22,7 @@ const INVITATION_ID = '3f2b8c1e-9a4d-4e7b-8c21-5d6f0a9b7e13';
 const CONNECTION_ID = 'a00000000000007AAA';
 
 type Button = HTMLElement & { label: string; disabled: boolean };
-type WizardElement = HTMLElement & { initialCode?: string };
+type WizardElement = HTMLElement & { initialCode?: string; existingConnections?: Record<string, unknown>[] };
 
 function nowSeconds(): number {
     return Math.floor(Date.now() / 1000);
@@ -91,8 +91,11 @@ async function flushPromises(): Promise<void> {
     }
 }
 
-async function mount(initialCode?: string): Promise<WizardElement> {
-    const element = createElement('c-exalate-accept-wizard', { is: ExalateAcceptWizard }) as WizardElement;
+async function mount(initialCode?: string, existingConnections?: Record<string, unknown>[]): Promise<WizardElement> {
+    const element = createElement('c-exalate-accept-wizard', { is: ExalateAcceptWizard }) as unknown as WizardElement;
+    if (existingConnections !== undefined) {
+        element.existingConnections = existingConnections;
+    }
     if (initialCode !== undefined) {
         element.initialCode = initialCode;
     }
@@ -126,6 +129,13 @@ async function paste(element: HTMLElement, value: string): Promise<void> {
 async function advance(ms: number): Promise<void> {
     jest.advanceTimersByTime(ms);
     await flushPromises();
+}
+
+/** Lets two minutes of refreshes pass, timer by timer: the whole refresh budget of one wait. */
+async function spendRefreshBudget(): Promise<void> {
+    for (let waited = 0; waited < 120000; waited += 1000) {
+        await advance(1000);
+    }
 }
 
 describe('c-exalate-accept-wizard', () => {
@@ -166,7 +176,11 @@ describe('c-exalate-accept-wizard', () => {
             await paste(element, 'hello');
             expect($(element, '.code-error')).not.toBeNull();
             await paste(element, '');
+            expect($(element, '.code-error')).toBeNull();
 
+            await paste(element, 'hello');
+            $(element, 'lightning-textarea.code')!.dispatchEvent(new CustomEvent('change', { detail: {} }));
+            await flushPromises();
             expect($(element, '.code-error')).toBeNull();
         });
 
@@ -280,6 +294,66 @@ describe('c-exalate-accept-wizard', () => {
             expect(text(element, '.code-error')).toContain('This invitation code is incomplete');
         });
 
+        it('says before anything is saved that this org already accepted the code', async () => {
+            const accepted = connection({ status: 'Active', invitationId: INVITATION_ID, name: 'EMEA_support' });
+            const element = await mount(undefined, [connection({ id: 'a00000000000001AAA' }), accepted]);
+            await paste(element, code());
+
+            expect(text(element, '.code-error')).toBe(
+                'This invitation code was already used: this org accepted it as connection EMEA_support. A code can be used only once. Open that connection in the console, or ask SalesforceA for a new invitation.'
+            );
+            expect($(element, '.code-error')!.getAttribute('role')).toBe('alert');
+            expect($(element, '.details')).toBeNull();
+            expect(button(element, 'confirm')!.disabled).toBe(true);
+            await click(element, 'check');
+            await click(element, 'confirm');
+            expect(acceptInvitationMock).not.toHaveBeenCalled();
+        });
+
+        it('says that a code created in this org is meant for the other side', async () => {
+            const initiated = connection({
+                invitationId: INVITATION_ID,
+                role: 'Initiator',
+                name: 'SalesforceA_to_ServiceNowB',
+                localInstanceName: 'SalesforceA',
+                remoteInstanceName: 'ServiceNowB'
+            });
+            const element = await mount(undefined, [initiated]);
+            await paste(element, code());
+
+            expect(text(element, '.code-error')).toBe(
+                'This invitation code was created in this org, for connection SalesforceA_to_ServiceNowB. Send it to the admin of ServiceNowB, who accepts it in their own org.'
+            );
+            expect(button(element, 'confirm')!.disabled).toBe(true);
+        });
+
+        it('checks a code it was opened with again when the connections of this org arrive', async () => {
+            const element = await mount(code());
+            expect($(element, '.details')).not.toBeNull();
+
+            element.existingConnections = [connection({ invitationId: '0f8fad5b-d9cb-469f-a165-70867728950e' })];
+            await flushPromises();
+            expect($(element, '.code-error')).toBeNull();
+            expect(button(element, 'confirm')!.disabled).toBe(false);
+
+            element.existingConnections = [connection({ invitationId: INVITATION_ID })];
+            await flushPromises();
+            expect(text(element, '.code-error')).toMatch(/^This invitation code was already used/);
+            expect(button(element, 'confirm')!.disabled).toBe(true);
+
+            element.existingConnections = undefined;
+            await flushPromises();
+            expect($(element, '.code-error')).toBeNull();
+            expect(button(element, 'confirm')!.disabled).toBe(false);
+        });
+
+        it('says nothing about connections while the field is empty', async () => {
+            const element = await mount(undefined, [connection({ invitationId: INVITATION_ID })]);
+
+            expect($(element, '.code-error')).toBeNull();
+            expect(button(element, 'confirm')!.disabled).toBe(true);
+        });
+
         it('cancels', async () => {
             const element = await mount(code());
             const cancelled = jest.fn();
@@ -356,6 +430,59 @@ describe('c-exalate-accept-wizard', () => {
                 expect(getConnectionMock).toHaveBeenCalledTimes(calls + 1);
             }
             expect(text(element, '.waiting')).toBe('Waiting for SalesforceA to confirm the connection…');
+        });
+
+        it('stops checking after two minutes without an answer, and checks again on request', async () => {
+            jest.useFakeTimers();
+            acceptInvitationMock.mockResolvedValue(connection());
+            getConnectionMock.mockResolvedValue(connection());
+            const element = await mount(code());
+            await click(element, 'confirm');
+            expect($(element, '.wait-paused')).toBeNull();
+            expect(button(element, 'check-again')).toBeNull();
+
+            await spendRefreshBudget();
+            expect(getConnectionMock).toHaveBeenCalledTimes(27);
+            expect(text(element, '.waiting')).toBe('Waiting for SalesforceA to confirm the connection…');
+            expect(text(element, '.wait-paused')).toBe(
+                'SalesforceA has not confirmed the connection yet: that happens when the connectors of both sides complete their handshake. To spare the org, this page stopped checking after two minutes. Click Check again, or click Done: the connections list shows the connection as Active once it is established.'
+            );
+            await advance(3600000);
+            expect(getConnectionMock).toHaveBeenCalledTimes(27);
+
+            getConnectionMock.mockResolvedValue(connection({ status: 'Active' }));
+            await click(element, 'check-again');
+            expect($(element, '.wait-paused')).toBeNull();
+            await advance(500);
+            expect(getConnectionMock).toHaveBeenCalledTimes(28);
+            expect(text(element, '.established')).toBe('Connection established successfully');
+        });
+
+        it('starts the wait over when it comes back to the page after it stopped checking', async () => {
+            jest.useFakeTimers();
+            acceptInvitationMock.mockResolvedValue(connection());
+            getConnectionMock.mockResolvedValue(connection());
+            const element = await mount(code());
+            await click(element, 'confirm');
+            await spendRefreshBudget();
+            expect($(element, '.wait-paused')).not.toBeNull();
+
+            document.body.removeChild(element);
+            document.body.appendChild(element);
+            await flushPromises();
+            expect($(element, '.wait-paused')).toBeNull();
+            await advance(500);
+            expect(getConnectionMock).toHaveBeenCalledTimes(28);
+        });
+
+        it('sends no description when the invitation has none', async () => {
+            acceptInvitationMock.mockResolvedValue(connection({ status: 'Active' }));
+            const element = await mount(code({ description: undefined }));
+            await click(element, 'confirm');
+
+            expect(
+                (acceptInvitationMock.mock.calls[0][0] as { input: { description: unknown } }).input.description
+            ).toBe(null);
         });
 
         it('stops and shows why when the connection goes into Error', async () => {
@@ -477,6 +604,21 @@ describe('c-exalate-accept-wizard', () => {
             expect(text(element, '.established')).toBeUndefined();
         });
 
+        it('starts no wait when it left the page before Apex answered the Confirm', async () => {
+            jest.useFakeTimers();
+            let answer: (value: unknown) => void = () => undefined;
+            acceptInvitationMock.mockReturnValue(new Promise((resolve) => (answer = resolve)));
+            const element = await mount(code());
+            await click(element, 'confirm');
+            document.body.removeChild(element);
+            answer(connection());
+            await flushPromises();
+            await advance(60000);
+
+            expect(jest.getTimerCount()).toBe(0);
+            expect(getConnectionMock).not.toHaveBeenCalled();
+        });
+
         it('fires done with the connection id', async () => {
             acceptInvitationMock.mockResolvedValue(connection({ status: 'Active' }));
             const element = await mount(code());
@@ -508,6 +650,19 @@ describe('c-exalate-accept-wizard', () => {
             await click(element, 'confirm');
 
             expect($(element, '.waiting')).not.toBeNull();
+            await expect(element).toBeAccessible();
+        });
+
+        it('is accessible once it stopped checking', async () => {
+            jest.useFakeTimers();
+            acceptInvitationMock.mockResolvedValue(connection());
+            getConnectionMock.mockResolvedValue(connection());
+            const element = await mount(code());
+            await click(element, 'confirm');
+            await spendRefreshBudget();
+            expect($(element, '.wait-paused')).not.toBeNull();
+
+            jest.useRealTimers();
             await expect(element).toBeAccessible();
         });
 

@@ -959,21 +959,33 @@ describe('c-exalate-connection-page', () => {
             await activateTab(element, '.queue-tab');
 
             expect(listQueueMock).toHaveBeenCalledWith({ connectionId: CONNECTION_ID, limitSize: 100 });
-            const queue = table<{ name: string }>(element, '.queue-table');
+            const queue = table<Record<string, unknown>>(element, '.queue-table');
             expect(queue.data.map((row) => row.name)).toEqual(['EV-00000012']);
             expect(queue.columns.map((column) => column.fieldName)).toEqual([
                 'name',
                 'caseNumber',
-                'direction',
-                'stage',
+                'directionText',
+                'stageText',
                 'attempts',
                 'nextAttempt',
                 'createdDate'
             ]);
+            // What the row shows for its direction and stage comes from labels.
+            expect([queue.data[0].directionText, queue.data[0].stageText]).toEqual(['Outgoing', 'Waiting for remote']);
 
             click(element, '.queue-refresh');
             await flushPromises();
             expect(listQueueMock).toHaveBeenCalledTimes(2);
+        });
+
+        it('names an incoming change as such', async () => {
+            listQueueMock.mockResolvedValue([{ ...QUEUE[0], direction: 'Incoming', stage: 'Finalizing' }]);
+            const element = await mount();
+
+            await activateTab(element, '.queue-tab');
+
+            const queue = table<Record<string, unknown>>(element, '.queue-table');
+            expect([queue.data[0].directionText, queue.data[0].stageText]).toEqual(['Incoming', 'Finalizing']);
         });
 
         it('says so when nothing is waiting', async () => {

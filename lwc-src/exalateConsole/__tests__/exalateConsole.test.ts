@@ -581,9 +581,14 @@ describe('c-exalate-console', () => {
 
             const wizard = child(element, 'c-exalate-accept-wizard') as unknown as HTMLElement & {
                 initialCode?: string;
+                existingConnections: { id: string; invitationId?: string }[];
             };
             expect(wizard).not.toBeNull();
             expect(wizard.initialCode).toBeFalsy();
+            // The wizard explains a code that one of these connections already used, before Confirm.
+            expect(wizard.existingConnections.map((connection) => connection.id)).toEqual(
+                CONNECTIONS.map((connection) => connection.id)
+            );
 
             wizard.dispatchEvent(new CustomEvent('done', { detail: { connectionId: 'a00000000000009AAA' } }));
             await flushPromises();

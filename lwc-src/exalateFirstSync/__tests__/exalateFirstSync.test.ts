@@ -115,6 +115,27 @@ describe('c-exalate-first-sync', () => {
         expect(($(element, 'lightning-button.exalate') as Input).disabled).toBe(false);
     });
 
+    it('names the Case by the id the admin entered when Apex did not say its number', async () => {
+        requestSyncMock.mockResolvedValue({ ...TWIN, caseNumber: undefined });
+        const element = mount();
+        await typeCase(element, CASE_ID);
+        await clickExalate(element);
+        await endSync(element, { stage: 'Synchronized', remoteKey: 'INC0010001' });
+
+        expect(($(element, 'a.local-link') as HTMLAnchorElement).textContent).toBe(`Case ${CASE_ID}`);
+    });
+
+    it('treats a change without a value as an empty field', async () => {
+        const element = mount();
+        await typeCase(element, '00001027');
+        $(element, 'lightning-input.case-ref')!.dispatchEvent(new CustomEvent('change', { detail: {} }));
+        await flushPromises();
+        await clickExalate(element);
+
+        expect(requestSyncMock).not.toHaveBeenCalled();
+        expect($(element, '.case-error')!.textContent).toBe('Enter a Case number, such as 00001027, or a Case id.');
+    });
+
     it('reads the remote key and URL from the twin when the progress did not carry them', async () => {
         requestSyncMock.mockResolvedValue(TWIN);
         getCaseSyncStatusMock.mockResolvedValue([

@@ -201,6 +201,16 @@ describe('c-exalate-initiate-wizard', () => {
             expect($(element, '.url-error')!.getAttribute('role')).toBe('alert');
         });
 
+        it('treats a change without a value as an empty URL', async () => {
+            const element = await mount();
+            await enterUrl(element, 'https://partner.my.salesforce.com');
+            await change($(element, 'lightning-input.destination-url')!, {});
+            await click(element, 'next');
+
+            expect(stepOf(element)).toBe('url');
+            expect(text(element, '.url-error')).toMatch(/^Enter the destination instance URL/);
+        });
+
         it.each([
             ['an ftp URL', 'ftp://partner.example.com', 'The URL must start with https://'],
             ['a URL without scheme', 'partner.my.salesforce.com', 'The URL must start with https://'],
@@ -538,6 +548,17 @@ describe('c-exalate-initiate-wizard', () => {
             expect($(element, '.platform-error')).toBeNull();
         });
 
+        it('treats a change without a value as an empty field', async () => {
+            const element = await mount();
+            await toPublicInfo(element);
+            await fillNames(element);
+            await change($(element, '[data-field="remoteName"]')!, {});
+            await click(element, 'submit');
+
+            expect(text(element, '.remote-name-error')).toMatch(/^Remote instance name is required\./);
+            expect(initiateConnectionMock).not.toHaveBeenCalled();
+        });
+
         it('shows the Apex message when Apex refuses and stays on the step', async () => {
             initiateConnectionMock.mockRejectedValue({
                 body: { message: 'A connection named AcmeInc_to_Partner already exists.' }
@@ -809,12 +830,15 @@ describe('c-exalate-initiate-wizard', () => {
             await toPublicInfo(element);
             await fillNames(element);
             await click(element, 'submit');
+            expect(($(element, 'textarea.invitation-code') as HTMLTextAreaElement).value).toMatch(/^EXA1-/);
             await click(element, 'done');
 
             expect(done).toHaveBeenCalledTimes(1);
             expect((done.mock.calls[0][0] as CustomEvent<{ connectionId: string }>).detail).toEqual({
                 connectionId: 'a00000000000001AAA'
             });
+            // The code holds the secret: the page forgets it once the admin is done.
+            expect(($(element, 'textarea.invitation-code') as HTMLTextAreaElement).value).toBe('');
         });
     });
 

@@ -289,6 +289,93 @@ describe('c/exalateInvitationCodec', () => {
             }
         });
 
+        describe('names what is wrong in a code with a good checksum', () => {
+            const wire: Record<string, unknown> = {
+                i: EXAMPLE_PAYLOAD.invitationId,
+                n: EXAMPLE_PAYLOAD.connectionName,
+                f: 'SalesforceA',
+                t: 'ServiceNowB',
+                p: 'Salesforce',
+                u: 'https://exalate.example.com',
+                c: 'Public',
+                m: 'Basic',
+                e: EXPIRES,
+                s: EXAMPLE_PAYLOAD.secret
+            };
+            const without = (key: string): string => {
+                const copy = { ...wire };
+                delete copy[key];
+                return sealedCode('EXA1-', JSON.stringify(copy));
+            };
+            const withValue = (key: string, value: unknown): string =>
+                sealedCode('EXA1-', JSON.stringify({ ...wire, [key]: value }));
+            const cases: [string, string, string][] = [
+                ['a description that is not text', withValue('d', 5), 'the description must be text, not 5'],
+                ['no expiry', without('e'), 'the expiry is missing'],
+                ['an expiry at 1970', withValue('e', 0), 'the expiry must be a time after 1970-01-01T00:00:00Z, not 0'],
+                [
+                    'a secret that is a number',
+                    withValue('s', 12345),
+                    'the secret must be 43 characters of base64url (A-Z, a-z, 0-9, - and _) holding 32 bytes, not a value of type number'
+                ],
+                ['a connection name that is a number', withValue('n', 42), 'the connection name must be text, not 42'],
+                ['no initiator platform', without('p'), 'the initiator platform is missing'],
+                ['no initiator node URL', without('u'), 'the initiator node URL is missing'],
+                ['a node URL that is not text', withValue('u', true), 'the initiator node URL must be text, not true'],
+                [
+                    'a node URL over 255 characters',
+                    withValue('u', `https://exalate.example.com/${'x'.repeat(250)}`),
+                    'the initiator node URL is 278 characters long; at most 255 are allowed'
+                ],
+                [
+                    'a long unknown connection type',
+                    withValue('c', 'y'.repeat(100)),
+                    `the connection type must be Public, Private or Local, not "${'y'.repeat(57)}..."`
+                ],
+                [
+                    'a connection type that is null',
+                    withValue('c', null),
+                    'the connection type must be Public, Private or Local, not null'
+                ],
+                [
+                    'a mode that is an object',
+                    withValue('m', { name: 'Basic' }),
+                    'the mode must be Basic, not a value of type object'
+                ],
+                [
+                    'a body with a character outside base64url',
+                    `EXA1-ab+c-${crc32Hex('EXA1-ab+c')}`,
+                    'its content is not base64url'
+                ],
+                [
+                    'a body whose last bits are not zero',
+                    `EXA1-AB-${crc32Hex('EXA1-AB')}`,
+                    'its content is not base64url'
+                ],
+                ['UTF-8 cut inside a character', sealedCode('EXA1-', '\u00c3'), 'its content is not UTF-8 text'],
+                [
+                    'UTF-8 with a broken continuation byte',
+                    sealedCode('EXA1-', '\u00c3A'),
+                    'its content is not UTF-8 text'
+                ],
+                [
+                    'UTF-8 of a lone surrogate',
+                    sealedCode('EXA1-', '\u00ed\u00a0\u0080'),
+                    'its content is not UTF-8 text'
+                ]
+            ];
+
+            it.each(cases)('%s', (_what, code, reason) => {
+                const result = decodeInvitation(code, NOW);
+                expect(result).toEqual({
+                    ok: false,
+                    error: 'malformed',
+                    message: `This invitation code is complete but cannot be read: ${reason}. It was probably made by faulty software. Ask the admin who sent it to initiate the connection again and send you the new code.`,
+                    detail: { reason }
+                });
+            });
+        });
+
         it('says when the invitation expired and whom to ask for a new one', () => {
             expect(decodeInvitation(EXAMPLE_CODE, EXPIRES - 1).ok).toBe(true);
             for (const now of [EXPIRES, EXPIRES + 86400]) {

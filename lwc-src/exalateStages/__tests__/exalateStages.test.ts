@@ -1,4 +1,12 @@
-import { SYNC_STAGES, SYNC_STEPS, isFinalStage, nextRefreshDelay, stageLabel } from 'c/exalateStages';
+import {
+    REFRESH_BUDGET_MS,
+    SYNC_STAGES,
+    SYNC_STEPS,
+    isFinalStage,
+    nextRefreshDelay,
+    stageLabel,
+    withinRefreshBudget
+} from 'c/exalateStages';
 
 describe('c/exalateStages', () => {
     it('lists the stages in the order a sync goes through them', () => {
@@ -23,6 +31,26 @@ describe('c/exalateStages', () => {
         expect(delays[1]).toBe(750);
         expect(delays.every((value, index) => index === 0 || value >= delays[index - 1])).toBe(true);
         expect(delays[delays.length - 1]).toBe(5000);
+    });
+
+    it('stops a wait after two minutes of delays: 27 reads after the first', () => {
+        expect(REFRESH_BUDGET_MS).toBe(120000);
+        let waited = 0;
+        let delay: number | undefined;
+        let reads = 0;
+        for (;;) {
+            const next = nextRefreshDelay(delay);
+            if (!withinRefreshBudget(waited, next)) {
+                break;
+            }
+            delay = next;
+            waited += next;
+            reads++;
+        }
+        expect(reads).toBe(27);
+        expect(waited).toBeLessThanOrEqual(REFRESH_BUDGET_MS);
+        expect(withinRefreshBudget(0, REFRESH_BUDGET_MS)).toBe(true);
+        expect(withinRefreshBudget(1, REFRESH_BUDGET_MS)).toBe(false);
     });
 
     it('names every stage with its label, and the progress steps in order', () => {

@@ -53,6 +53,13 @@ async function advance(ms: number): Promise<void> {
     await flushPromises();
 }
 
+/** Lets two minutes of refreshes pass, timer by timer: the whole refresh budget of one watch. */
+async function spendRefreshBudget(): Promise<void> {
+    for (let waited = 0; waited < 120000; waited += 1000) {
+        await advance(1000);
+    }
+}
+
 async function mount(eventId: string | null = EVENT_ID): Promise<{ element: ProgressElement; syncend: jest.Mock }> {
     const element = createElement('c-exalate-sync-progress', { is: ExalateSyncProgress }) as ProgressElement;
     if (eventId !== null) {
@@ -157,6 +164,61 @@ describe('c-exalate-sync-progress', () => {
             expect(getSyncProgressMock).toHaveBeenCalledTimes(index + 2);
             expect(jest.getTimerCount()).toBe(1);
         }
+    });
+
+    it('stops reading a sync still running after two minutes, and reads again on Check again', async () => {
+        getSyncProgressMock.mockResolvedValue(event('Waiting for remote'));
+        const { element, syncend } = await mount();
+        expect(element.shadowRoot!.querySelector('.paused')).toBeNull();
+
+        await spendRefreshBudget();
+        expect(getSyncProgressMock).toHaveBeenCalledTimes(28);
+        expect(jest.getTimerCount()).toBe(0);
+        expect(stageText(element)).toBe('Sync stage: Waiting for remote');
+        expect(element.shadowRoot!.querySelector('.paused')?.textContent).toBe(
+            'The sync is still on its way. To spare the org, this page stopped checking its stage after two minutes; click Check again to see where it stands.'
+        );
+        await advance(600000);
+        expect(getSyncProgressMock).toHaveBeenCalledTimes(28);
+        expect(syncend).not.toHaveBeenCalled();
+
+        getSyncProgressMock.mockResolvedValueOnce(event('Finalizing')).mockResolvedValueOnce(event('Synchronized'));
+        const checkAgain = element.shadowRoot!.querySelector('lightning-button.check-again') as HTMLElement & {
+            label: string;
+        };
+        expect(checkAgain.label).toBe('Check again');
+        checkAgain.click();
+        await flushPromises();
+        expect(getSyncProgressMock).toHaveBeenCalledTimes(29);
+        expect(stageText(element)).toBe('Sync stage: Finalizing');
+        expect(element.shadowRoot!.querySelector('.paused')).toBeNull();
+
+        await advance(500);
+        expect(syncend).toHaveBeenCalledTimes(1);
+    });
+
+    it('gives a new event and a return to the page the whole refresh budget again', async () => {
+        getSyncProgressMock.mockResolvedValue(event('Sending'));
+        const { element } = await mount();
+        await spendRefreshBudget();
+        expect(element.shadowRoot!.querySelector('.paused')).not.toBeNull();
+
+        document.body.removeChild(element);
+        document.body.appendChild(element);
+        await flushPromises();
+        expect(element.shadowRoot!.querySelector('.paused')).toBeNull();
+        expect(jest.getTimerCount()).toBe(1);
+
+        await spendRefreshBudget();
+        expect(element.shadowRoot!.querySelector('.paused')).not.toBeNull();
+        element.eventId = OTHER_EVENT_ID;
+        await flushPromises();
+        expect(element.shadowRoot!.querySelector('.paused')).toBeNull();
+        expect(jest.getTimerCount()).toBe(1);
+
+        element.eventId = undefined;
+        await flushPromises();
+        expect(element.shadowRoot!.querySelector('.paused')).toBeNull();
     });
 
     it('stops refreshing at Synchronized and reports the remote key and URL of the twin', async () => {
@@ -394,6 +456,16 @@ describe('c-exalate-sync-progress', () => {
         expect(element.shadowRoot!.querySelector('.stage')!.getAttribute('aria-live')).toBe('polite');
 
         // sa11y refuses to run under fake timers; the pending refresh stays on the fake clock.
+        jest.useRealTimers();
+        await expect(element).toBeAccessible();
+    });
+
+    it('is accessible once it stopped checking a long sync', async () => {
+        getSyncProgressMock.mockResolvedValue(event('Waiting for remote'));
+        const { element } = await mount();
+        await spendRefreshBudget();
+        expect(element.shadowRoot!.querySelector('.paused')).not.toBeNull();
+
         jest.useRealTimers();
         await expect(element).toBeAccessible();
     });

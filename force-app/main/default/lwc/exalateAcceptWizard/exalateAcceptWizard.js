@@ -1,10 +1,8 @@
 import { LightningElement, api } from 'lwc';
-import LOCALE from '@salesforce/i18n/locale';
-import TIME_ZONE from '@salesforce/i18n/timeZone';
 import acceptInvitation from '@salesforce/apex/ConnectionController.acceptInvitation';
 import getConnection from '@salesforce/apex/ConnectionController.getConnection';
 import { errorMessage } from 'c/exalateErrors';
-import { nextRefreshDelay } from 'c/exalateStages';
+import { nextRefreshDelay, withinRefreshBudget } from 'c/exalateStages';
 import { INVITATION_PROTOCOL_VERSION, decodeInvitation } from 'c/exalateInvitationCodec';
 import TITLE from '@salesforce/label/c.Accept_Title';
 import INTRO from '@salesforce/label/c.Accept_Intro';
@@ -32,6 +30,7 @@ import REMOTE_NAME from '@salesforce/label/c.Accept_Remote_Name';
 import NAMES_NOTE from '@salesforce/label/c.Accept_Names_Note';
 import SAVING from '@salesforce/label/c.Accept_Saving';
 import WAITING from '@salesforce/label/c.Accept_Waiting';
+import WAITING_PAUSED from '@salesforce/label/c.Accept_Waiting_Paused';
 import ESTABLISHED from '@salesforce/label/c.Accept_Established';
 import FAILED from '@salesforce/label/c.Accept_Failed';
 import DEACTIVATED from '@salesforce/label/c.Accept_Deactivated';
@@ -43,41 +42,49 @@ import CODE_ERROR_CHECKSUM from '@salesforce/label/c.Accept_Code_Error_Checksum'
 import CODE_ERROR_NEWER_VERSION from '@salesforce/label/c.Accept_Code_Error_Newer_Version';
 import CODE_ERROR_MALFORMED from '@salesforce/label/c.Accept_Code_Error_Malformed';
 import CODE_ERROR_EXPIRED from '@salesforce/label/c.Accept_Code_Error_Expired';
-import { formatLabel } from 'c/exalateFormat';
+import CODE_ERROR_USED from '@salesforce/label/c.Accept_Code_Error_Used';
+import CODE_ERROR_OWN from '@salesforce/label/c.Accept_Code_Error_Own';
+import { formatDateTime, formatLabel } from 'c/exalateFormat';
 function nowSeconds() {
     return Math.floor(Date.now() / 1000);
 }
 /** An expiry in seconds as the user reads dates: in their locale and time zone. */
 function localDateTime(epochSeconds) {
-    const when = new Date(epochSeconds * 1000);
-    try {
-        return new Intl.DateTimeFormat(LOCALE, { dateStyle: 'medium', timeStyle: 'short', timeZone: TIME_ZONE }).format(when);
-    }
-    catch {
-        return when.toISOString();
-    }
+    return formatDateTime(new Date(epochSeconds * 1000));
 }
+/** The messages of the kinds of bad code whose message carries no value. */
+const PLAIN_CODE_ERRORS = {
+    empty: CODE_ERROR_EMPTY,
+    'not-an-invitation': CODE_ERROR_NOT_INVITATION,
+    truncated: CODE_ERROR_TRUNCATED,
+    checksum: CODE_ERROR_CHECKSUM
+};
 /** The problem of a code that cannot be accepted, in the words of this org's labels. */
 function codeErrorMessage(result) {
-    const detail = result.detail ?? {};
     switch (result.error) {
-        case 'empty':
-            return CODE_ERROR_EMPTY;
-        case 'not-an-invitation':
-            return CODE_ERROR_NOT_INVITATION;
-        case 'truncated':
-            return CODE_ERROR_TRUNCATED;
-        case 'checksum':
-            return CODE_ERROR_CHECKSUM;
         case 'unsupported-version':
-            return formatLabel(CODE_ERROR_NEWER_VERSION, String(detail.version ?? '?'), String(INVITATION_PROTOCOL_VERSION));
+            return formatLabel(CODE_ERROR_NEWER_VERSION, String(result.detail.version), String(INVITATION_PROTOCOL_VERSION));
         case 'malformed':
-            return formatLabel(CODE_ERROR_MALFORMED, detail.reason ?? '?');
+            return formatLabel(CODE_ERROR_MALFORMED, result.detail.reason);
         case 'expired':
-            return formatLabel(CODE_ERROR_EXPIRED, detail.expiresAt === undefined ? '?' : localDateTime(detail.expiresAt), detail.initiatorInstance ?? '?');
+            return formatLabel(CODE_ERROR_EXPIRED, localDateTime(result.detail.expiresAt), result.detail.initiatorInstance);
         default:
-            return result.message;
+            return PLAIN_CODE_ERRORS[result.error];
     }
+}
+/**
+ * Why a code that reads well cannot be accepted here, known without asking the org: this org already
+ * holds a connection with its invitation id, because it accepted the code before or because the code
+ * was created here. Apex refuses both again on Confirm.
+ */
+function usedCodeMessage(invitation, connections) {
+    const known = connections.find((connection) => connection.invitationId === invitation.invitationId);
+    if (!known) {
+        return undefined;
+    }
+    return known.role === 'Initiator'
+        ? formatLabel(CODE_ERROR_OWN, known.name, invitation.destinationInstance)
+        : formatLabel(CODE_ERROR_USED, known.name, invitation.initiatorInstance);
 }
 /** 2026-01-01T00:00:00.000Z for an expiry in seconds: the Datetime Apex reads. */
 function isoDateTime(epochSeconds) {
@@ -126,8 +133,13 @@ export default class ExalateAcceptWizard extends LightningElement {
     saveError;
     connection;
     pollError;
+    /** Still Pending after the refresh budget: the wizard stopped reading until Check again. */
+    waitPaused = false;
+    knownConnections = [];
     refreshTimer;
     refreshDelay;
+    /** The sum of the delays waited since the wait (re)started, against REFRESH_BUDGET_MS. */
+    waitedMs = 0;
     connected = false;
     renderedStep;
     // Bumped whenever polling stops: answers of reads started before are dropped.
@@ -144,10 +156,26 @@ export default class ExalateAcceptWizard extends LightningElement {
         this.code = value;
         this.readCode(false);
     }
+    /**
+     * The connections this org already has (the console's list), so that a code this org accepted
+     * before, or created itself, is explained before Confirm.
+     */
+    @api
+    get existingConnections() {
+        return this.knownConnections;
+    }
+    set existingConnections(value) {
+        this.knownConnections = value ?? [];
+        // The list may arrive after the code (a code from the URL opens the wizard at once).
+        if (this.step === 'code' && this.code !== '') {
+            this.readCode(false);
+        }
+    }
     connectedCallback() {
         this.connected = true;
         if (this.step === 'waiting' && !this.pollError) {
-            this.scheduleRefresh();
+            // Coming back to the page starts the wait over, with the whole refresh budget.
+            this.restartWaiting();
         }
     }
     renderedCallback() {
@@ -200,6 +228,12 @@ export default class ExalateAcceptWizard extends LightningElement {
         return Boolean(this.invitation?.description);
     }
     /* ---------- after accepting ---------- */
+    get waitPausedText() {
+        return formatLabel(WAITING_PAUSED, this.connection?.remoteInstanceName ?? this.invitation?.initiatorInstance ?? '');
+    }
+    get showCheckAgain() {
+        return Boolean(this.pollError) || this.waitPaused;
+    }
     get waitingText() {
         return formatLabel(WAITING, this.connection?.remoteInstanceName ?? this.invitation?.initiatorInstance ?? '');
     }
@@ -260,8 +294,7 @@ export default class ExalateAcceptWizard extends LightningElement {
     }
     handleCheckAgain() {
         this.pollError = undefined;
-        this.refreshDelay = undefined;
-        this.scheduleRefresh();
+        this.restartWaiting();
     }
     handleCancel() {
         this.stopRefreshing();
@@ -276,9 +309,10 @@ export default class ExalateAcceptWizard extends LightningElement {
     readCode(reportEmpty) {
         const result = decodeInvitation(this.code, nowSeconds());
         if (result.ok) {
-            this.invitation = result.invitation;
-            this.codeError = undefined;
-            return true;
+            const used = usedCodeMessage(result.invitation, this.knownConnections);
+            this.invitation = used ? undefined : result.invitation;
+            this.codeError = used;
+            return !used;
         }
         this.invitation = undefined;
         this.codeError = result.error === 'empty' && !reportEmpty ? undefined : codeErrorMessage(result);
@@ -300,12 +334,25 @@ export default class ExalateAcceptWizard extends LightningElement {
             this.scheduleRefresh();
         }
     }
+    restartWaiting() {
+        this.waitPaused = false;
+        this.waitedMs = 0;
+        this.refreshDelay = undefined;
+        this.scheduleRefresh();
+    }
     scheduleRefresh() {
         this.stopRefreshing();
         if (!this.connected || !this.connection) {
             return;
         }
-        this.refreshDelay = nextRefreshDelay(this.refreshDelay);
+        const delay = nextRefreshDelay(this.refreshDelay);
+        if (!withinRefreshBudget(this.waitedMs, delay)) {
+            // Two minutes without an answer: the other side's connector may not run yet. Stop reading.
+            this.waitPaused = true;
+            return;
+        }
+        this.refreshDelay = delay;
+        this.waitedMs += delay;
         const generation = this.generation;
         // A backing-off refresh that ends when the connection is Active or in Error (no busy polling).
         // eslint-disable-next-line @lwc/lwc/no-async-operation

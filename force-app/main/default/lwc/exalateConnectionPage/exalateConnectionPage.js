@@ -14,6 +14,7 @@ import listErrors from '@salesforce/apex/SyncQueueController.listErrors';
 import retryEvent from '@salesforce/apex/SyncQueueController.retryEvent';
 import getEntitySyncStatus from '@salesforce/apex/SyncQueueController.getEntitySyncStatus';
 import { errorMessage } from 'c/exalateErrors';
+import { stageLabel } from 'c/exalateStages';
 import TITLE from '@salesforce/label/c.ConnPage_Title';
 import LOADING from '@salesforce/label/c.ConnPage_Loading';
 import WORKING from '@salesforce/label/c.ConnPage_Working';
@@ -85,6 +86,8 @@ import COLUMN_LAST_MODIFIED from '@salesforce/label/c.ConnPage_Column_Last_Modif
 import COLUMN_EVENT from '@salesforce/label/c.ConnPage_Column_Event';
 import COLUMN_CASE from '@salesforce/label/c.ConnPage_Column_Case';
 import COLUMN_DIRECTION from '@salesforce/label/c.ConnPage_Column_Direction';
+import DIRECTION_OUTGOING from '@salesforce/label/c.ConnPage_Direction_Outgoing';
+import DIRECTION_INCOMING from '@salesforce/label/c.ConnPage_Direction_Incoming';
 import COLUMN_STAGE from '@salesforce/label/c.ConnPage_Column_Stage';
 import COLUMN_ATTEMPTS from '@salesforce/label/c.ConnPage_Column_Attempts';
 import COLUMN_NEXT_ATTEMPT from '@salesforce/label/c.ConnPage_Column_Next_Attempt';
@@ -124,6 +127,13 @@ import ENTITY_NO_ERROR from '@salesforce/label/c.ConnPage_Entity_No_Error';
 import { formatLabel } from 'c/exalateFormat';
 /** How many events the queue and errors tabs show (the Apex side clamps to 1..200). */
 const EVENT_LIMIT = 100;
+function toQueueRow(event) {
+    return {
+        ...event,
+        stageText: stageLabel(event.stage),
+        directionText: event.direction === 'Incoming' ? DIRECTION_INCOMING : DIRECTION_OUTGOING
+    };
+}
 const confirmDialog = LightningConfirm;
 const DATE_TIME = {
     year: 'numeric',
@@ -155,8 +165,8 @@ const TRIGGER_COLUMNS = [
 const QUEUE_COLUMNS = [
     { label: COLUMN_EVENT, fieldName: 'name', type: 'text' },
     { label: COLUMN_CASE, fieldName: 'caseNumber', type: 'text' },
-    { label: COLUMN_DIRECTION, fieldName: 'direction', type: 'text' },
-    { label: COLUMN_STAGE, fieldName: 'stage', type: 'text' },
+    { label: COLUMN_DIRECTION, fieldName: 'directionText', type: 'text' },
+    { label: COLUMN_STAGE, fieldName: 'stageText', type: 'text' },
     { label: COLUMN_ATTEMPTS, fieldName: 'attempts', type: 'number' },
     { label: COLUMN_NEXT_ATTEMPT, fieldName: 'nextAttempt', type: 'date', typeAttributes: DATE_TIME },
     { label: COLUMN_CREATED, fieldName: 'createdDate', type: 'date', typeAttributes: DATE_TIME }
@@ -410,10 +420,10 @@ export default class ExalateConnectionPage extends LightningElement {
         return this.entity?.lastError ?? ENTITY_NO_ERROR;
     }
     get entityStatusText() {
-        return this.entity?.status ?? '';
+        return stageLabel(this.entity?.status);
     }
     get entityLatestEventText() {
-        return this.entity?.latestEventStage ?? '';
+        return stageLabel(this.entity?.latestEventStage);
     }
     // Header actions
     handleBack() {
@@ -654,7 +664,11 @@ export default class ExalateConnectionPage extends LightningElement {
         this.queueLoading = true;
         this.queueError = undefined;
         try {
-            this.queue = (await listQueue({ connectionId: this.currentId, limitSize: EVENT_LIMIT }));
+            const events = (await listQueue({
+                connectionId: this.currentId,
+                limitSize: EVENT_LIMIT
+            }));
+            this.queue = events.map(toQueueRow);
         }
         catch (error) {
             this.queue = [];

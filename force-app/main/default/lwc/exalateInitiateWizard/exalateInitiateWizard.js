@@ -1,7 +1,5 @@
 import { LightningElement } from 'lwc';
 import { ShowToastEvent } from 'lightning/platformShowToastEvent';
-import LOCALE from '@salesforce/i18n/locale';
-import TIME_ZONE from '@salesforce/i18n/timeZone';
 import getConsoleContext from '@salesforce/apex/ConnectionController.getConsoleContext';
 import initiateConnection from '@salesforce/apex/ConnectionController.initiateConnection';
 import createConnection from '@salesforce/apex/ConnectionController.createConnection';
@@ -78,7 +76,7 @@ import OPEN_DESTINATION from '@salesforce/label/c.Initiate_Open_Destination';
 import OPEN_DESTINATION_HELP from '@salesforce/label/c.Initiate_Open_Destination_Help';
 import ESTABLISHED from '@salesforce/label/c.Initiate_Established';
 import LOCAL_CREATED from '@salesforce/label/c.Initiate_Local_Created';
-import { formatLabel } from 'c/exalateFormat';
+import { formatDateTime, formatLabel } from 'c/exalateFormat';
 const MAX_INSTANCE_NAME_LENGTH = 40;
 const MAX_CONNECTION_NAME_LENGTH = 80;
 const MAX_DESCRIPTION_LENGTH = 2000;
@@ -201,11 +199,7 @@ export default class ExalateInitiateWizard extends LightningElement {
         void this.loadContext();
     }
     renderedCallback() {
-        // A textarea's text is its value property: the template can only set the value attribute.
-        const area = this.template?.querySelector('textarea.invitation-code');
-        if (area && area.value !== (this.code ?? '')) {
-            area.value = this.code ?? '';
-        }
+        this.showCodeInArea();
         // A new step takes the focus to its heading, so that keyboard and screen reader users start there.
         if (this.renderedStep !== undefined && this.renderedStep !== this.step) {
             this.template?.querySelector('.step-heading')?.focus();
@@ -320,22 +314,7 @@ export default class ExalateInitiateWizard extends LightningElement {
         return formatLabel(CODE_INSTALL_NOTE, side);
     }
     get expiryNote() {
-        if (!this.expiresAt) {
-            return '';
-        }
-        const when = new Date(this.expiresAt);
-        let text;
-        try {
-            text = new Intl.DateTimeFormat(LOCALE, {
-                dateStyle: 'medium',
-                timeStyle: 'short',
-                timeZone: TIME_ZONE
-            }).format(when);
-        }
-        catch {
-            text = when.toISOString();
-        }
-        return formatLabel(CODE_EXPIRY, text);
+        return this.expiresAt ? formatLabel(CODE_EXPIRY, formatDateTime(new Date(this.expiresAt))) : '';
     }
     /** Offered when the admin can sign in to the destination and it is a Salesforce org. */
     get canOpenDestination() {
@@ -488,8 +467,10 @@ export default class ExalateInitiateWizard extends LightningElement {
     }
     handleDone() {
         const connectionId = this.connection?.id;
-        // The secret is in the code: forget both once the admin is done.
+        // The secret is in the code: forget both once the admin is done, on the page too (the
+        // template does not read the code, so no render would clear the text area).
         this.code = undefined;
+        this.showCodeInArea();
         this.dispatchEvent(new CustomEvent('done', { detail: { connectionId } }));
     }
     /* ---------- helpers ---------- */
@@ -610,6 +591,13 @@ export default class ExalateInitiateWizard extends LightningElement {
         }
         catch (error) {
             this.submitError = formatLabel(ENCODE_FAILED, connection.name, errorMessage(error));
+        }
+    }
+    /** A textarea's text is its value property: the template can only set the value attribute. */
+    showCodeInArea() {
+        const area = this.template?.querySelector('textarea.invitation-code');
+        if (area && area.value !== (this.code ?? '')) {
+            area.value = this.code ?? '';
         }
     }
     copyBySelection() {

@@ -114,7 +114,7 @@ export function decodeInvitation(code, nowSeconds) {
     }
     catch {
         // Nothing above throws on any input; this only keeps the promise of never throwing.
-        return failure('malformed', malformedMessage('it could not be read'));
+        return malformed('it could not be read');
     }
 }
 function decode(code, nowSeconds) {
@@ -141,14 +141,24 @@ function decode(code, nowSeconds) {
     }
     const version = Number(prefix[1]);
     if (version !== INVITATION_PROTOCOL_VERSION) {
-        return failure('unsupported-version', `This invitation code was made by a newer version of Exalate (invitation format ${version}; this version reads format ${INVITATION_PROTOCOL_VERSION}). Upgrade Exalate on this side, then paste the code again.`, { version });
+        return {
+            ok: false,
+            error: 'unsupported-version',
+            message: `This invitation code was made by a newer version of Exalate (invitation format ${version}; this version reads format ${INVITATION_PROTOCOL_VERSION}). Upgrade Exalate on this side, then paste the code again.`,
+            detail: { version }
+        };
     }
     const read = readBody(signed.slice(prefix[0].length));
     if (typeof read === 'string') {
-        return failure('malformed', malformedMessage(read), { reason: read });
+        return malformed(read);
     }
     if (read.expiresAt <= nowSeconds) {
-        return failure('expired', `This invitation expired on ${isoSeconds(read.expiresAt)}. Ask ${read.initiatorInstance} to send a new one.`, { expiresAt: read.expiresAt, initiatorInstance: read.initiatorInstance });
+        return {
+            ok: false,
+            error: 'expired',
+            message: `This invitation expired on ${isoSeconds(read.expiresAt)}. Ask ${read.initiatorInstance} to send a new one.`,
+            detail: { expiresAt: read.expiresAt, initiatorInstance: read.initiatorInstance }
+        };
     }
     return { ok: true, invitation: read };
 }
@@ -308,11 +318,17 @@ function describe(value) {
     }
     return value === null ? 'null' : `a value of type ${typeof value}`;
 }
-function failure(error, message, detail) {
-    return detail ? { ok: false, error, message, detail } : { ok: false, error, message };
+function failure(error, message) {
+    return { ok: false, error, message };
 }
-function malformedMessage(detail) {
-    return `This invitation code is complete but cannot be read: ${detail}. It was probably made by faulty software. Ask the admin who sent it to initiate the connection again and send you the new code.`;
+/** A code whose checksum matched but whose content is not a valid invitation, naming what is wrong. */
+function malformed(reason) {
+    return {
+        ok: false,
+        error: 'malformed',
+        message: `This invitation code is complete but cannot be read: ${reason}. It was probably made by faulty software. Ask the admin who sent it to initiate the connection again and send you the new code.`,
+        detail: { reason }
+    };
 }
 /** 2024-05-01T12:00:00Z: an ISO 8601 date without milliseconds. */
 function isoSeconds(epochSeconds) {
