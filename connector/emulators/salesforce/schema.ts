@@ -602,6 +602,18 @@ function nameFieldFromXml(xml: XmlElement | undefined): FieldDef {
     return field('Name', 'string', { label, length: 80, nillable: false, nameField: true, idLookup: true });
 }
 
+/** The custom fields in `<folder>/fields` (a package's own object, or fields it adds to a standard one). */
+function customFieldsOfDir(dir: string, folder: string, namespacePrefix: string, objectName: string): FieldDef[] {
+    const fieldsDir = join(dir, folder, 'fields');
+    return existsSync(fieldsDir)
+        ? readdirSync(fieldsDir)
+              .filter((file) => file.endsWith('.field-meta.xml'))
+              .sort()
+              .map((file) => customFieldFromXml(readXmlFile(join(fieldsDir, file)), namespacePrefix, objectName))
+              .filter((candidate): candidate is FieldDef => candidate !== undefined)
+        : [];
+}
+
 function customObjectFromDir(
     dir: string,
     folder: string,
@@ -616,14 +628,7 @@ function customObjectFromDir(
     const name = namespacePrefix + folder;
     const label = childText(xml, 'label') ?? folder;
     const labelPlural = childText(xml, 'pluralLabel') ?? `${label}s`;
-    const fieldsDir = join(dir, folder, 'fields');
-    const customFields = existsSync(fieldsDir)
-        ? readdirSync(fieldsDir)
-              .filter((file) => file.endsWith('.field-meta.xml'))
-              .sort()
-              .map((file) => customFieldFromXml(readXmlFile(join(fieldsDir, file)), namespacePrefix, name))
-              .filter((candidate): candidate is FieldDef => candidate !== undefined)
-        : [];
+    const customFields = customFieldsOfDir(dir, folder, namespacePrefix, name);
 
     if (folder.endsWith('__e')) {
         const fields = [
@@ -697,6 +702,14 @@ export class Schema {
                     .sort();
                 let index = 0;
                 for (const folder of folders) {
+                    const standard = objects.find(
+                        (candidate) => candidate.kind === 'standard' && candidate.name === folder
+                    );
+                    if (standard !== undefined) {
+                        // Fields the package adds to a standard object (Case.Exalate_Link_Key__c).
+                        standard.fields.push(...customFieldsOfDir(dir, folder, this.namespacePrefix, folder));
+                        continue;
+                    }
                     const object = customObjectFromDir(dir, folder, this.namespacePrefix, customKeyPrefix(index));
                     if (object) {
                         objects.push(object);

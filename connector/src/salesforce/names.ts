@@ -127,6 +127,8 @@ export interface ApiNames {
     readonly signal: SignalFieldNames;
     /** The Reason__c field of the Sync_Wake__e platform event. */
     readonly wakeReason: string;
+    /** Exalate_Link_Key__c, the package's external id on Case (idempotent creation of mirrored Cases). */
+    readonly caseLinkKey: string;
     readonly relationships: RelationshipNames;
     /** The CometD channel of the wake event: `/event/exa__Sync_Wake__e`. */
     readonly wakeChannel: string;
@@ -231,6 +233,7 @@ export function apiNames(namespace: string): ApiNames {
             underSync: q('Under_Sync__c')
         }),
         wakeReason: q('Reason__c'),
+        caseLinkKey: q('Exalate_Link_Key__c'),
         relationships: Object.freeze({
             twinsOfConnection: q('Twins__r'),
             triggersOfConnection: q('Triggers__r'),

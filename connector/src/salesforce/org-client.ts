@@ -35,13 +35,18 @@ import {
 } from './records.ts';
 import { OrgRest } from './rest.ts';
 import { checkTriggerFilter, soqlDateTime, soqlIdList, soqlString } from './soql.ts';
+import type { Row } from './queries.ts';
 import type {
     CaseSnapshot,
+    QueuedEvent,
+    Snapshot,
+    SnapshotRequest,
     SyncConnection,
     SyncTwin,
     TriggerFailure,
     TriggerFilter,
     TriggerMatches,
+    TwinSelection,
     UploadedFile,
     Work,
     WritePlan,
@@ -92,10 +97,7 @@ export interface ReadWorkOptions {
 }
 
 /** Which twins readTwins reads: those of these Cases and those with these ids (all twins when both are omitted). */
-export interface ReadTwinsOptions {
-    readonly caseIds?: readonly string[];
-    readonly twinIds?: readonly string[];
-}
+export type ReadTwinsOptions = TwinSelection;
 
 /** A file to add to a Case. */
 export interface UploadFileInput {
@@ -227,35 +229,91 @@ export class SalesforceOrgClient {
     }
 
     /**
-     * Twins of these Cases and twins with these ids (every twin when both are omitted), with
-     * Sync_State__c parsed. One query per 200 ids, five per call; no call for empty lists.
+     * Twins of these Cases, with these ids, or of a connection (all of them, or those whose
+     * Remote_Key__c is one of `remoteKeys`), every twin when nothing is given, with Sync_State__c
+     * parsed. One query per 200 ids or keys, five per call; no call for empty lists.
      */
     async readTwins(options: ReadTwinsOptions = {}): Promise<SyncTwin[]> {
+        const soqls = this.twinQueries(options);
+        return soqls.length === 0 ? [] : this.twinsOf(await queryAll(this.rest, 'readTwins', soqls));
+    }
+
+    /** Queue entries (any stage) with these message ids: one query per 200 ids, no call for none. */
+    async readEventsByMessageIds(messageIds: readonly string[]): Promise<QueuedEvent[]> {
+        const soqls = this.eventQueries(messageIds);
+        return soqls.length === 0
+            ? []
+            : (await queryAll(this.rest, 'readEventsByMessageIds', soqls))
+                  .flat()
+                  .map((row) => toEvent(row, this.names));
+    }
+
+    /**
+     * The Cases, twins and queue entries of one decision read together: every query of readCases,
+     * readTwins and readEventsByMessageIds packed five to a Composite request, so that a typical
+     * snapshot (up to 200 Cases, a twin query, an event query) is one API call.
+     */
+    async readSnapshot(request: SnapshotRequest): Promise<Snapshot> {
+        const caseQueries = this.caseQueries(request.caseIds ?? []);
+        const twinQueries = request.twins === undefined ? [] : this.twinQueries(request.twins);
+        const eventQueries = this.eventQueries(request.messageIds ?? []);
+        const all = [...caseQueries, ...twinQueries, ...eventQueries];
+        if (all.length === 0) {
+            return { cases: [], twins: [], events: [] };
+        }
+        const results = await queryAll(this.rest, 'readSnapshot', all);
+        const caseRows = results.slice(0, caseQueries.length);
+        const twinRows = results.slice(caseQueries.length, caseQueries.length + twinQueries.length);
+        const eventRows = results.slice(caseQueries.length + twinQueries.length);
+        return {
+            cases: this.casesOf(request.caseIds ?? [], caseRows),
+            twins: this.twinsOf(twinRows),
+            events: eventRows.flat().map((row) => toEvent(row, this.names))
+        };
+    }
+
+    private twinQueries(options: ReadTwinsOptions): string[] {
         const n = this.names;
         const select = `SELECT ${twinFields(n).join(', ')} FROM ${n.objects.twin}`;
-        let soqls: string[];
-        if (options.caseIds === undefined && options.twinIds === undefined) {
-            soqls = [`${select} ORDER BY Name ASC`];
-        } else {
-            const caseIds = requireIds(options.caseIds ?? [], 'Case', CASE_KEY_PREFIX);
-            const twinIds = requireIds(options.twinIds ?? [], 'Sync_Twin__c');
-            soqls = [
-                ...chunk(caseIds, IDS_PER_QUERY).map(
-                    (ids) => `${select} WHERE ${n.twin.case} IN (${soqlIdList(ids, 'Case')}) ORDER BY Name ASC`
-                ),
-                ...chunk(twinIds, IDS_PER_QUERY).map(
-                    (ids) => `${select} WHERE Id IN (${soqlIdList(ids, 'Sync_Twin__c')}) ORDER BY Name ASC`
-                )
-            ];
+        const { caseIds, twinIds, connectionId, remoteKeys } = options;
+        if (caseIds === undefined && twinIds === undefined && connectionId === undefined && remoteKeys === undefined) {
+            return [`${select} ORDER BY Name ASC`];
         }
-        if (soqls.length === 0) {
-            return [];
+        if (remoteKeys !== undefined && connectionId === undefined) {
+            throw new SalesforceInputError('remoteKeys name twins of one connection: give connectionId too.');
         }
+        const cases = requireIds(caseIds ?? [], 'Case', CASE_KEY_PREFIX);
+        const twins = requireIds(twinIds ?? [], 'Sync_Twin__c');
+        const soqls = [
+            ...chunk(cases, IDS_PER_QUERY).map(
+                (ids) => `${select} WHERE ${n.twin.case} IN (${soqlIdList(ids, 'Case')}) ORDER BY Name ASC`
+            ),
+            ...chunk(twins, IDS_PER_QUERY).map(
+                (ids) => `${select} WHERE Id IN (${soqlIdList(ids, 'Sync_Twin__c')}) ORDER BY Name ASC`
+            )
+        ];
+        if (connectionId !== undefined) {
+            const connection = soqlIdList([connectionId], 'Sync_Connection__c');
+            if (remoteKeys === undefined) {
+                soqls.push(`${select} WHERE ${n.twin.connection} = ${connection} ORDER BY Name ASC`);
+            } else {
+                const keys = [...new Set(remoteKeys)];
+                for (const part of chunk(keys, IDS_PER_QUERY)) {
+                    soqls.push(
+                        `${select} WHERE ${n.twin.connection} = ${connection} AND ${n.twin.remoteKey} IN (${part.map((key) => soqlString(key)).join(', ')}) ORDER BY Name ASC`
+                    );
+                }
+            }
+        }
+        return soqls;
+    }
+
+    private twinsOf(results: readonly Row[][]): SyncTwin[] {
         const seen = new Set<string>();
         const twins: SyncTwin[] = [];
-        for (const rows of await queryAll(this.rest, 'readTwins', soqls)) {
+        for (const rows of results) {
             for (const row of rows) {
-                const twin = toTwin(row, n);
+                const twin = toTwin(row, this.names);
                 if (!seen.has(twin.id)) {
                     seen.add(twin.id);
                     twins.push(twin);
@@ -265,26 +323,46 @@ export class SalesforceOrgClient {
         return twins;
     }
 
-    /**
-     * The Cases with their public comments (oldest first) and files, in the order asked (Cases that
-     * no longer exist are left out). One query per 200 Cases, five per call; comments and files
-     * come as subqueries of the same query.
-     */
-    async readCases(caseIds: readonly string[]): Promise<CaseSnapshot[]> {
-        const ids = requireIds(caseIds, 'Case', CASE_KEY_PREFIX);
-        if (ids.length === 0) {
-            return [];
+    private eventQueries(messageIds: readonly string[]): string[] {
+        const n = this.names;
+        const ids = [...new Set(messageIds)];
+        for (const id of ids) {
+            if (typeof id !== 'string' || id === '' || id.length > 64) {
+                throw new SalesforceInputError('A message id is a text of 1 to 64 characters.');
+            }
         }
+        return chunk(ids, IDS_PER_QUERY).map(
+            (part) =>
+                `SELECT ${eventFields(n).join(', ')} FROM ${n.objects.event} WHERE ${n.event.messageId} IN (${part.map((id) => soqlString(id)).join(', ')}) ORDER BY Name ASC`
+        );
+    }
+
+    private caseQueries(caseIds: readonly string[]): string[] {
+        const ids = requireIds(caseIds, 'Case', CASE_KEY_PREFIX);
         const select = `SELECT ${caseFields().join(', ')} FROM Case`;
-        const soqls = chunk(ids, IDS_PER_QUERY).map((part) => `${select} WHERE Id IN (${soqlIdList(part, 'Case')})`);
+        return chunk(ids, IDS_PER_QUERY).map((part) => `${select} WHERE Id IN (${soqlIdList(part, 'Case')})`);
+    }
+
+    private casesOf(caseIds: readonly string[], results: readonly Row[][]): CaseSnapshot[] {
+        const ids = requireIds(caseIds, 'Case', CASE_KEY_PREFIX);
         const byId = new Map<string, CaseSnapshot>();
-        for (const rows of await queryAll(this.rest, 'readCases', soqls)) {
+        for (const rows of results) {
             for (const row of rows) {
                 const snapshot = toCase(row);
                 byId.set(snapshot.id, snapshot);
             }
         }
         return ids.map((id) => byId.get(id)).filter((snapshot): snapshot is CaseSnapshot => snapshot !== undefined);
+    }
+
+    /**
+     * The Cases with their public comments (oldest first) and files, in the order asked (Cases that
+     * no longer exist are left out). One query per 200 Cases, five per call; comments and files
+     * come as subqueries of the same query.
+     */
+    async readCases(caseIds: readonly string[]): Promise<CaseSnapshot[]> {
+        const soqls = this.caseQueries(caseIds);
+        return soqls.length === 0 ? [] : this.casesOf(caseIds, await queryAll(this.rest, 'readCases', soqls));
     }
 
     /**

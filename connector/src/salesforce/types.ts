@@ -197,6 +197,11 @@ export type FieldValue = string | number | boolean | null;
 export interface CaseCreate {
     /** Name to refer to this Case from other entries of the plan. */
     readonly ref?: string;
+    /**
+     * Exalate_Link_Key__c: with a key the Case is written by an upsert on it, so that the same plan
+     * sent twice (after a crash) creates one Case; the outcome then says whether it was `created`.
+     */
+    readonly linkKey?: string;
     readonly subject?: string | null;
     readonly description?: string | null;
     /** Other standard Case fields by API name (e.g. `Origin`, `Priority`); never namespaced ones. */
@@ -322,6 +327,32 @@ export interface WriteResult {
     readonly updateEvents: WriteOutcome[];
     readonly updateConnections: WriteOutcome[];
     readonly deleteSignals: WriteOutcome[];
+}
+
+/** What readSnapshot reads: all in as few Composite requests as possible. */
+export interface SnapshotRequest {
+    /** Cases with their comments and files (as readCases). */
+    readonly caseIds?: readonly string[];
+    /** Twins (as readTwins); no twins are read when absent. */
+    readonly twins?: TwinSelection;
+    /** Queue entries with these message ids, any stage. */
+    readonly messageIds?: readonly string[];
+}
+
+/** Which twins to read: the union of the selections given (every twin when none is). */
+export interface TwinSelection {
+    readonly caseIds?: readonly string[];
+    readonly twinIds?: readonly string[];
+    /** Twins of this connection (all of them, or those with one of `remoteKeys`). */
+    readonly connectionId?: string;
+    readonly remoteKeys?: readonly string[];
+}
+
+/** What readSnapshot answers. */
+export interface Snapshot {
+    readonly cases: CaseSnapshot[];
+    readonly twins: SyncTwin[];
+    readonly events: QueuedEvent[];
 }
 
 /** A file added to a Case. */

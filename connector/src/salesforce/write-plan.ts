@@ -112,7 +112,7 @@ function entriesOf(plan: WritePlan, n: ApiNames): Entry[] {
             index,
             ownRef: item.ref,
             refs: [],
-            build: () => ({ kind: 'record', record: caseCreateRecord(item) })
+            build: () => ({ kind: 'record', record: caseCreateRecord(item, n) })
         })
     );
     (plan.updateCases ?? []).forEach((item, index) =>
@@ -220,6 +220,29 @@ function subrequestsOf(op: Operation, items: readonly BuiltEntry[], n: ApiNames)
                 }
             ];
         case 'createCases':
+            if (items.length > 0 && items[0].built.kind === 'record' && n.caseLinkKey in items[0].built.record) {
+                // Upsert on the link key: a Case sent twice is found, not created again.
+                return [
+                    {
+                        method: 'PATCH',
+                        path: `/composite/sobjects/Case/${n.caseLinkKey}`,
+                        body: {
+                            allOrNone: false,
+                            records: records((built) => (built.kind === 'record' ? built.record : undefined))
+                        }
+                    }
+                ];
+            }
+            return [
+                {
+                    method: 'POST',
+                    path: '/composite/sobjects',
+                    body: {
+                        allOrNone: false,
+                        records: records((built) => (built.kind === 'record' ? built.record : undefined))
+                    }
+                }
+            ];
         case 'createComments':
         case 'createEvents':
             return [
@@ -270,8 +293,14 @@ function unitsOf(items: readonly BuiltEntry[], n: ApiNames, maxBytes: number): U
             current = [];
             bytes = 0;
         };
+        const linked = (item: BuiltEntry): boolean =>
+            item.built.kind === 'record' && n.caseLinkKey in item.built.record;
         for (const item of items.filter((candidate) => candidate.entry.op === op)) {
-            if (current.length >= COLLECTION_MAX_RECORDS || (current.length > 0 && bytes + item.bytes > maxBytes)) {
+            if (
+                current.length >= COLLECTION_MAX_RECORDS ||
+                (current.length > 0 && bytes + item.bytes > maxBytes) ||
+                (current.length > 0 && linked(current[0]) !== linked(item))
+            ) {
                 close();
             }
             current.push(item);

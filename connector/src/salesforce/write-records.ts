@@ -53,8 +53,9 @@ export function refsOf(values: readonly (IdRef | null | undefined)[]): string[] 
 }
 
 /** The body of a new Case. */
-export function caseCreateRecord(entry: CaseCreate): ApiRecord {
+export function caseCreateRecord(entry: CaseCreate, n: ApiNames): ApiRecord {
     const record: ApiRecord = { attributes: { type: 'Case' } };
+    put(record, n.caseLinkKey, entry.linkKey);
     put(record, 'Subject', entry.subject);
     put(record, 'Description', entry.description);
     putExtra(record, entry.extraFields);

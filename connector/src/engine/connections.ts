@@ -1,0 +1,162 @@
+// The connections of this side as the engine works with them: the org's Sync_Connection__c records
+// with the keys derived from each one's secret and, where the other node has a URL, a client of it.
+//
+// The org is the truth; this registry is reread when the org says a connection changed (wake
+// reason `connection`), when a request names a connection it does not know, and hourly.
+import { deriveConnectionKeys, normalizeConnectionId } from '../protocol/keys.ts';
+import type { ConnectionKeys } from '../protocol/keys.ts';
+import type { SyncConnection } from '../salesforce/types.ts';
+import type { EngineLog, OrgPort, RemoteNode, RemoteNodeFactory } from './ports.ts';
+
+/** One connection, ready to use. */
+export interface LiveConnection {
+    /** The protocol's connection id: the invitation id, lowercase. */
+    readonly id: string;
+    readonly record: SyncConnection;
+    readonly keys: ConnectionKeys;
+    /** A client of the other node, when it has a URL. */
+    readonly remote: RemoteNode | undefined;
+    /** The other node is private: it fetches this side's messages by long-poll. */
+    readonly remoteIsPrivate: boolean;
+    /** This node is the private side: it long-polls the other node. */
+    readonly localIsPrivate: boolean;
+}
+
+/** Whether messages flow on the connection. */
+export function isActive(connection: LiveConnection): boolean {
+    return connection.record.status === 'Active';
+}
+
+const REREAD_AFTER_MISS_MS = 5_000;
+
+export class ConnectionRegistry {
+    readonly #org: OrgPort;
+    readonly #remoteFactory: RemoteNodeFactory;
+    readonly #log: EngineLog;
+    readonly #clock: () => number;
+    /** Secrets by connection record id: read once each (one API call), never logged. */
+    readonly #secrets = new Map<string, string>();
+    #byId = new Map<string, LiveConnection>();
+    #byRecordId = new Map<string, LiveConnection>();
+    #lastRead = 0;
+    #reading: Promise<void> | undefined;
+
+    constructor(options: { org: OrgPort; remoteFactory: RemoteNodeFactory; log: EngineLog; clock: () => number }) {
+        this.#org = options.org;
+        this.#remoteFactory = options.remoteFactory;
+        this.#log = options.log;
+        this.#clock = options.clock;
+    }
+
+    /** Every connection that has keys. */
+    all(): LiveConnection[] {
+        return [...this.#byId.values()];
+    }
+
+    byId(id: string): LiveConnection | undefined {
+        return this.#byId.get(id);
+    }
+
+    byRecordId(recordId: string | null): LiveConnection | undefined {
+        return recordId === null ? undefined : this.#byRecordId.get(recordId);
+    }
+
+    /** A connection by protocol id, rereading the org once if it is unknown (a connection just set up). */
+    async find(id: string): Promise<LiveConnection | undefined> {
+        const known = this.#byId.get(id);
+        if (known !== undefined || this.#clock() - this.#lastRead < REREAD_AFTER_MISS_MS) {
+            return known;
+        }
+        await this.refresh();
+        return this.#byId.get(id);
+    }
+
+    /** Rereads the connections (1 call) and the secrets of new ones (1 call each). */
+    refresh(): Promise<void> {
+        this.#reading ??= this.#read().finally(() => {
+            this.#reading = undefined;
+        });
+        return this.#reading;
+    }
+
+    async #read(): Promise<void> {
+        const records = await this.#org.readConnections();
+        this.#lastRead = this.#clock();
+        const byId = new Map<string, LiveConnection>();
+        const byRecordId = new Map<string, LiveConnection>();
+        for (const record of records) {
+            const live = await this.#live(record);
+            if (live !== undefined) {
+                byId.set(live.id, live);
+                byRecordId.set(record.id, live);
+            }
+        }
+        this.#byId = byId;
+        this.#byRecordId = byRecordId;
+    }
+
+    async #live(record: SyncConnection): Promise<LiveConnection | undefined> {
+        if (record.invitationId === null || record.role === null || record.type === 'Local') {
+            return undefined;
+        }
+        let id: string;
+        try {
+            id = normalizeConnectionId(record.invitationId);
+        } catch {
+            this.#log({
+                level: 'warn',
+                event: 'connection-skipped',
+                message: `Connection ${record.name} has an invitation id that is not a UUID; it is left alone.`
+            });
+            return undefined;
+        }
+        let secret = this.#secrets.get(record.id);
+        if (secret === undefined) {
+            try {
+                secret = await this.#org.getConnectionSecret(record.id);
+                this.#secrets.set(record.id, secret);
+            } catch (error) {
+                this.#log({
+                    level: 'warn',
+                    event: 'secret-unavailable',
+                    message: `The secret of connection ${record.name} could not be read: ${(error as Error).message}`,
+                    connectionId: id
+                });
+                return undefined;
+            }
+        }
+        const role = record.role === 'Initiator' ? 'initiator' : 'acceptor';
+        const keys = deriveConnectionKeys(secret, id, role);
+        const remoteIsPrivate = record.type === 'Private' && role === 'initiator';
+        const localIsPrivate = record.type === 'Private' && role === 'acceptor';
+        const url = record.remoteNodeUrl;
+        const previous = this.#byId.get(id);
+        const remote =
+            url === null || url === '' || remoteIsPrivate
+                ? undefined
+                : previous?.remote !== undefined && previous.record.remoteNodeUrl === url
+                  ? previous.remote
+                  : this.#remoteFactory(url, keys);
+        return { id, record, keys, remote, remoteIsPrivate, localIsPrivate };
+    }
+
+    /** Replaces a connection's record after this process changed it in the org. */
+    update(id: string, changes: Partial<SyncConnection>): LiveConnection | undefined {
+        const live = this.#byId.get(id);
+        if (live === undefined) {
+            return undefined;
+        }
+        const record = { ...live.record, ...changes };
+        const url = record.remoteNodeUrl;
+        const remote =
+            url !== null && url !== '' && !live.remoteIsPrivate
+                ? url === live.record.remoteNodeUrl && live.remote !== undefined
+                    ? live.remote
+                    : this.#remoteFactory(url, live.keys)
+                : undefined;
+        const next: LiveConnection = { ...live, record, remote };
+        this.#byId.set(id, next);
+        this.#byRecordId.set(record.id, next);
+        return next;
+    }
+}

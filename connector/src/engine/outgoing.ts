@@ -1,0 +1,584 @@
+// The outgoing half of the engine: change signals and queued sync requests become messages.
+//
+// A pass runs in the lane:
+//   1. read the outbox (signals) and the due queue (1 call);
+//   2. read the Cases concerned with their twins (1 call per 200 Cases);
+//   3. bring Cases that match an active trigger under sync (1 call to match, 1 to create the twins);
+//   4. for every twin with something new for the other side, build the message and write, in ONE
+//      write, its Sync_Event__c (stage Sending, or Waiting for remote for a private node, with the
+//      message as payload), the twin's sequence, and the deletion of the signals handled.
+// Only then is the message delivered, outside the lane. A crash before step 4 leaves the signals,
+// read again after the restart; a crash after it leaves the events, delivered again with the same
+// message id, which the receiver answers `duplicate`. Either way the change arrives exactly once.
+import { createHash, randomUUID } from 'node:crypto';
+import { hasOutgoingChange, outgoingReplica, stateAfterAcknowledged } from './basic-rules.ts';
+import { caseUrl, filesToHash, toLocalEntity } from './case-entity.ts';
+import { errorText, nowIso } from './context.ts';
+import type { EngineContext, InFlight } from './context.ts';
+import { isActive } from './connections.ts';
+import type { LiveConnection } from './connections.ts';
+import { readTwinState, twinStateJson } from './twin-state.ts';
+import type { TwinState } from './twin-state.ts';
+import { PROTOCOL_VERSION, validateSyncMessage } from '../protocol/messages.ts';
+import type { Ack, Replica, SyncMessage } from '../protocol/messages.ts';
+import type {
+    CaseSnapshot,
+    ChangeSignal,
+    EventCreate,
+    EventUpdate,
+    QueuedEvent,
+    SyncTwin,
+    TwinUpdate,
+    TwinUpsert
+} from '../salesforce/types.ts';
+import { backoffDelay } from '../node/backoff.ts';
+import { NodeTransportError } from '../node/errors.ts';
+
+/** What a pass found and prepared. */
+export interface PassResult {
+    /** Messages to deliver now, by connection id. */
+    readonly toDeliver: Map<string, InFlight[]>;
+    /** Signals left for later (their twin has a message in flight, or the connection is inactive). */
+    readonly signalsKept: number;
+    /** Whether the pass read as many signals as it may: there may be more. */
+    readonly more: boolean;
+}
+
+function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
+    const groups = new Map<string, T[]>();
+    for (const item of items) {
+        const name = key(item);
+        const group = groups.get(name);
+        if (group) {
+            group.push(item);
+        } else {
+            groups.set(name, [item]);
+        }
+    }
+    return groups;
+}
+
+/** Parses the payload of an outgoing event back into its message; undefined when unreadable. */
+export function messageOfPayload(event: QueuedEvent): (SyncMessage & { replica: Replica }) | undefined {
+    if (event.payload === null) {
+        return undefined;
+    }
+    try {
+        const check = validateSyncMessage(JSON.parse(event.payload));
+        return check.ok && check.value.replica !== undefined
+            ? (check.value as SyncMessage & { replica: Replica })
+            : undefined;
+    } catch {
+        return undefined;
+    }
+}
+
+function sha256Hex(bytes: Uint8Array): string {
+    return createHash('sha256').update(bytes).digest('hex');
+}
+
+/** One outgoing pass (call inside the lane). */
+export async function outgoingPass(context: EngineContext): Promise<PassResult> {
+    const { org, tuning } = context;
+    const work = await org.readWork({
+        signalLimit: tuning.signalsPerPass,
+        eventLimit: tuning.eventsPerPass,
+        // SOQL datetimes have whole seconds: round up, or an event due this very second waits a pass.
+        now: new Date(Math.ceil(context.clock() / 1000) * 1000)
+    });
+    const toDeliver = new Map<string, InFlight[]>();
+    const outgoingEvents = work.dueEvents.filter((event) => event.direction !== 'Incoming');
+
+    // Events that already carry a message: deliver them again (a retry, or work left by a crash).
+    const redeliveries = outgoingEvents.filter((event) => event.messageId !== null && event.payload !== null);
+    const requests = outgoingEvents.filter((event) => event.messageId === null && event.twinId !== null);
+    const caseIds = [
+        ...new Set([
+            ...work.signals.filter((signal) => signal.kind !== 'Deleted').map((signal) => signal.caseId),
+            ...requests.flatMap((event) => (event.caseId === null ? [] : [event.caseId]))
+        ])
+    ];
+    const redeliveryTwinIds = redeliveries.flatMap((event) => (event.twinId === null ? [] : [event.twinId]));
+    const snapshot =
+        caseIds.length + redeliveryTwinIds.length + requests.length === 0
+            ? { cases: [], twins: [], events: [] }
+            : await org.readSnapshot({
+                  caseIds,
+                  twins: {
+                      caseIds,
+                      twinIds: [...redeliveryTwinIds, ...requests.map((event) => event.twinId as string)]
+                  }
+              });
+    const cases = new Map(snapshot.cases.map((snap) => [snap.id, snap]));
+    const twins = new Map(snapshot.twins.map((twin) => [twin.id, twin]));
+    const twinsOfCase = groupBy(
+        snapshot.twins.filter((twin) => twin.caseId !== null),
+        (twin) => twin.caseId as string
+    );
+
+    const pendingTwins = new Set<string>();
+    for (const flight of context.inFlight.values()) {
+        pendingTwins.add(flight.twinId);
+    }
+
+    const eventUpdates: EventUpdate[] = [];
+    const failedRedeliveries: EventUpdate[] = [];
+    for (const event of redeliveries) {
+        const message = messageOfPayload(event);
+        const twin = event.twinId === null ? undefined : twins.get(event.twinId);
+        const live = context.connections.byRecordId(event.connectionId);
+        if (message === undefined || twin === undefined || live === undefined) {
+            failedRedeliveries.push({
+                id: event.id,
+                stage: 'Failed',
+                error:
+                    message === undefined
+                        ? 'The queued message could not be read back; sync the Case again.'
+                        : 'The twin or the connection of this event no longer exists.',
+                completed: nowIso(context)
+            });
+            continue;
+        }
+        if (!isActive(live)) {
+            continue;
+        }
+        pendingTwins.add(twin.id);
+        const flight: InFlight = {
+            message,
+            eventId: event.id,
+            twinId: twin.id,
+            caseId: twin.caseId,
+            connectionRecordId: live.record.id,
+            state: readTwinState(twin.syncState),
+            attempts: event.attempts
+        };
+        addDelivery(toDeliver, live, flight);
+        eventUpdates.push(deliveryUpdate(context, live, event.id, event.attempts + 1));
+    }
+
+    // Cases not under sync on a connection whose active trigger they match come under sync.
+    const newTwins = await twinsFromTriggers(context, work.signals, twinsOfCase);
+    for (const twin of newTwins) {
+        twins.set(twin.id, twin);
+        const list = twinsOfCase.get(twin.caseId as string) ?? [];
+        list.push(twin);
+        twinsOfCase.set(twin.caseId as string, list);
+    }
+
+    const requestByTwin = new Map(requests.map((event) => [event.twinId as string, event]));
+    const candidates = new Set<string>();
+    for (const signal of work.signals) {
+        for (const twin of twinsOfCase.get(signal.caseId) ?? []) {
+            candidates.add(twin.id);
+        }
+    }
+    for (const twinId of requestByTwin.keys()) {
+        candidates.add(twinId);
+    }
+    for (const twin of newTwins) {
+        candidates.add(twin.id);
+    }
+
+    const twinUpdates: TwinUpdate[] = [];
+    const eventCreates: EventCreate[] = [];
+    const built: { flight: Omit<InFlight, 'eventId'>; live: LiveConnection; eventRef: string | { id: string } }[] = [];
+    const keptCases = new Set<string>();
+    let ref = 0;
+    for (const twinId of candidates) {
+        const twin = twins.get(twinId);
+        const request = requestByTwin.get(twinId);
+        const live = twin === undefined ? undefined : context.connections.byRecordId(twin.connectionId);
+        const snap = twin?.caseId ? cases.get(twin.caseId) : undefined;
+        if (twin === undefined || live === undefined) {
+            if (request) {
+                eventUpdates.push({
+                    id: request.id,
+                    stage: 'Failed',
+                    error: 'The connection of this Case has no keys here: it is not set up, or its secret is missing.',
+                    completed: nowIso(context)
+                });
+            }
+            continue;
+        }
+        if (!isActive(live) || pendingTwins.has(twin.id)) {
+            // Kept for later: a deactivated connection queues changes; a twin with a message in flight
+            // sends its next state once that message is acknowledged.
+            if (twin.caseId) {
+                keptCases.add(twin.caseId);
+            }
+            continue;
+        }
+        if (snap === undefined) {
+            if (request) {
+                eventUpdates.push({
+                    id: request.id,
+                    stage: 'Failed',
+                    error: 'The Case no longer exists or the connector cannot see it.',
+                    completed: nowIso(context)
+                });
+            }
+            continue;
+        }
+        const state = await learnHashes(context, snap, readTwinState(twin.syncState));
+        const entity = toLocalEntity(snap, {
+            hashes: state.fileHashes,
+            instanceUrl: context.instanceUrl,
+            connectorUserId: context.connectorUserId
+        });
+        const neverSent = twin.lastOutgoingSeq === null || twin.lastOutgoingSeq === 0;
+        if (!hasOutgoingChange(entity, state) && !neverSent) {
+            if (request) {
+                eventUpdates.push({ id: request.id, stage: 'Synchronized', error: null, completed: nowIso(context) });
+                twinUpdates.push({ id: twin.id, syncStatus: 'Synchronized', lastError: null });
+            }
+            continue;
+        }
+        const replica = outgoingReplica(entity, state);
+        for (const file of replica.attachments) {
+            context.attachments.offer(file.sha256, { contentVersionId: file.id, size: file.size });
+        }
+        const sequence = (twin.lastOutgoingSeq ?? 0) + 1;
+        const message: SyncMessage & { replica: Replica } = {
+            protocol: PROTOCOL_VERSION,
+            messageId: randomUUID(),
+            connectionId: live.id,
+            twinKey: snap.caseNumber,
+            sequence,
+            sentAt: nowIso(context),
+            kind: 'entity-upsert',
+            replica
+        };
+        const stage = live.remoteIsPrivate ? 'Waiting for remote' : 'Sending';
+        const fields = {
+            stage,
+            messageId: message.messageId,
+            sequence,
+            payload: JSON.stringify(message),
+            attempts: 1,
+            nextAttempt: nowIso(
+                context,
+                live.remoteIsPrivate ? context.tuning.pollAckTimeoutMs : context.tuning.retryMaxMs
+            ),
+            error: null
+        } as const;
+        let eventRef: string | { id: string };
+        if (request) {
+            eventUpdates.push({ id: request.id, ...fields });
+            eventRef = { id: request.id };
+        } else {
+            ref += 1;
+            eventRef = `event${ref}`;
+            eventCreates.push({
+                ref: eventRef,
+                connectionId: live.record.id,
+                twinId: twin.id,
+                caseId: snap.id,
+                direction: 'Outgoing',
+                ...fields
+            });
+        }
+        context.latestState.set(twin.id, state);
+        twinUpdates.push({
+            id: twin.id,
+            lastOutgoingSeq: sequence,
+            syncStatus: stage,
+            syncState: twinStateJson(state)
+        });
+        built.push({
+            flight: {
+                message,
+                twinId: twin.id,
+                caseId: snap.id,
+                connectionRecordId: live.record.id,
+                state,
+                attempts: 1
+            },
+            live,
+            eventRef
+        });
+    }
+
+    const deleteSignalIds = work.signals
+        .filter((signal) => signal.kind === 'Deleted' || !keptCases.has(signal.caseId))
+        .map((signal) => signal.id);
+    const result = await org.write({
+        updateEvents: [...failedRedeliveries, ...eventUpdates],
+        createEvents: eventCreates,
+        updateTwins: twinUpdates,
+        deleteSignalIds
+    });
+    reportWriteFailures(context, 'outgoing pass', result.updateTwins, result.createEvents, result.updateEvents);
+    for (const entry of built) {
+        let eventId: string | undefined;
+        if (typeof entry.eventRef === 'string') {
+            const index = eventCreates.findIndex((event) => event.ref === entry.eventRef);
+            const outcome = result.createEvents[index];
+            eventId = outcome?.ok ? outcome.id : undefined;
+        } else {
+            eventId = entry.eventRef.id;
+        }
+        if (eventId === undefined) {
+            continue;
+        }
+        addDelivery(toDeliver, entry.live, { ...entry.flight, eventId });
+    }
+    return {
+        toDeliver,
+        signalsKept: work.signals.length - deleteSignalIds.length,
+        more: work.signals.length >= tuning.signalsPerPass || work.dueEvents.length >= tuning.eventsPerPass
+    };
+}
+
+function addDelivery(toDeliver: Map<string, InFlight[]>, live: LiveConnection, flight: InFlight): void {
+    const list = toDeliver.get(live.id) ?? [];
+    list.push(flight);
+    toDeliver.set(live.id, list);
+}
+
+function deliveryUpdate(context: EngineContext, live: LiveConnection, eventId: string, attempts: number): EventUpdate {
+    return {
+        id: eventId,
+        stage: live.remoteIsPrivate ? 'Waiting for remote' : 'Sending',
+        attempts,
+        nextAttempt: nowIso(context, live.remoteIsPrivate ? context.tuning.pollAckTimeoutMs : context.tuning.retryMaxMs)
+    };
+}
+
+/** Downloads and hashes the Case's files that need a SHA-256 (1 call per file, once per file). */
+async function learnHashes(context: EngineContext, snap: CaseSnapshot, state: TwinState): Promise<TwinState> {
+    const missing = filesToHash(snap, state);
+    if (missing.length === 0) {
+        return state;
+    }
+    const fileHashes = { ...state.fileHashes };
+    for (const file of missing) {
+        const versionId = file.contentVersionId as string;
+        try {
+            const bytes = await context.org.downloadFile(versionId);
+            const sha256 = sha256Hex(bytes);
+            fileHashes[versionId] = sha256;
+            context.attachments.offer(sha256, { contentVersionId: versionId, size: bytes.length });
+        } catch (error) {
+            context.log({
+                level: 'warn',
+                event: 'file-unreadable',
+                message: `File ${versionId} of Case ${snap.caseNumber} could not be read and is not sent this time: ${errorText(error)}`,
+                caseId: snap.id
+            });
+        }
+    }
+    return { ...state, fileHashes };
+}
+
+/** Creates the twins of Cases that match an active trigger of an active connection (none: no call). */
+async function twinsFromTriggers(
+    context: EngineContext,
+    signals: readonly ChangeSignal[],
+    twinsOfCase: Map<string, SyncTwin[]>
+): Promise<SyncTwin[]> {
+    const triggers = context.connections
+        .all()
+        .filter(isActive)
+        .flatMap((live) =>
+            live.record.triggers
+                .filter((trigger) => trigger.active)
+                .map((trigger) => ({ id: trigger.id, connectionId: live.record.id, filter: trigger.filter }))
+        );
+    const caseIds = [
+        ...new Set(signals.filter((signal) => signal.kind === 'Case').map((signal) => signal.caseId))
+    ].filter((caseId) => caseId.startsWith('500'));
+    if (triggers.length === 0 || caseIds.length === 0) {
+        return [];
+    }
+    const matches = await context.org.matchTriggerFilters(caseIds, triggers);
+    for (const failure of matches.failures) {
+        context.log({
+            level: 'warn',
+            event: 'trigger-failed',
+            message: `Trigger ${failure.triggerId} could not be evaluated (${failure.code}): ${failure.message}`
+        });
+    }
+    const upserts: TwinUpsert[] = [];
+    for (const [caseId, connectionIds] of matches.byCase) {
+        const existing = new Set((twinsOfCase.get(caseId) ?? []).map((twin) => twin.connectionId));
+        for (const connectionId of new Set(connectionIds)) {
+            if (!existing.has(connectionId)) {
+                upserts.push({ connectionId, caseId, syncStatus: 'Preparing' });
+            }
+        }
+    }
+    if (upserts.length === 0) {
+        return [];
+    }
+    const result = await context.org.write({ upsertTwins: upserts });
+    reportWriteFailures(context, 'trigger twins', result.upsertTwins);
+    return upserts.flatMap((upsert, index) => {
+        const outcome = result.upsertTwins[index];
+        if (!outcome.ok) {
+            return [];
+        }
+        const twin: SyncTwin = {
+            id: outcome.id,
+            name: '',
+            connectionId: upsert.connectionId as string,
+            caseId: upsert.caseId as string,
+            key: `${upsert.connectionId as string}:${upsert.caseId as string}`,
+            remoteKey: null,
+            remoteId: null,
+            remoteUrl: null,
+            syncStatus: 'Preparing',
+            lastSynced: null,
+            lastError: null,
+            lastOutgoingSeq: null,
+            lastIncomingSeq: null,
+            echoModstamp: null,
+            syncState: null,
+            systemModstamp: nowIso(context)
+        };
+        return [twin];
+    });
+}
+
+/** Logs the records a write could not save; the engine goes on with the others. */
+export function reportWriteFailures(
+    context: EngineContext,
+    what: string,
+    ...outcomes: readonly (readonly { ok: boolean; errors?: readonly { code: string; message: string }[] }[])[]
+): void {
+    for (const list of outcomes) {
+        for (const outcome of list) {
+            if (!outcome.ok) {
+                const first = outcome.errors?.[0];
+                context.log({
+                    level: 'error',
+                    event: 'write-failed',
+                    message: `A record of the ${what} was not saved: ${first ? `${first.code}: ${first.message}` : 'unknown error'}`
+                });
+            }
+        }
+    }
+}
+
+/**
+ * Records the other node's acks (call inside the lane): a message applied (or already applied)
+ * makes its event Synchronized and its twin agree with what was sent; a rejected one fails with the
+ * other side's reason; an out-of-order one is offered again at once.
+ */
+export async function finalizeAcks(context: EngineContext, acks: readonly Ack[]): Promise<void> {
+    if (acks.length === 0) {
+        return;
+    }
+    const unknown = acks.filter((ack) => !context.inFlight.has(ack.messageId)).map((ack) => ack.messageId);
+    if (unknown.length > 0) {
+        await recoverInFlight(context, unknown);
+    }
+    const eventUpdates: EventUpdate[] = [];
+    const twinUpdates: TwinUpdate[] = [];
+    const done: string[] = [];
+    const now = nowIso(context);
+    for (const ack of acks) {
+        const flight = context.inFlight.get(ack.messageId);
+        if (flight === undefined) {
+            continue;
+        }
+        done.push(ack.messageId);
+        if (ack.status === 'applied' || ack.status === 'duplicate') {
+            const current = context.latestState.get(flight.twinId) ?? flight.state;
+            const state: TwinState = { ...current, ...stateAfterAcknowledged(current, flight.message.replica) };
+            context.latestState.set(flight.twinId, state);
+            eventUpdates.push({
+                id: flight.eventId,
+                stage: 'Synchronized',
+                error: null,
+                completed: now,
+                nextAttempt: null
+            });
+            twinUpdates.push({
+                id: flight.twinId,
+                syncStatus: 'Synchronized',
+                lastSynced: now,
+                lastError: null,
+                syncState: twinStateJson(state),
+                ...(ack.remoteKey !== undefined ? { remoteKey: ack.remoteKey } : {}),
+                ...(ack.remoteUrl !== undefined ? { remoteUrl: ack.remoteUrl } : {})
+            });
+        } else if (ack.status === 'rejected') {
+            const error = `The other side refused this change: ${ack.error ?? 'no reason given'}`;
+            eventUpdates.push({ id: flight.eventId, stage: 'Failed', error, completed: now, nextAttempt: null });
+            twinUpdates.push({ id: flight.twinId, syncStatus: 'Failed', lastError: error });
+        } else {
+            eventUpdates.push({
+                id: flight.eventId,
+                error: `The other side is missing an earlier message: ${ack.error ?? ''}`.trim(),
+                nextAttempt: now
+            });
+        }
+    }
+    const result = await context.org.write({ updateEvents: eventUpdates, updateTwins: twinUpdates });
+    reportWriteFailures(context, 'acknowledgement', result.updateEvents, result.updateTwins);
+    for (const id of done) {
+        context.inFlight.delete(id);
+    }
+    for (const outbox of context.outboxes.values()) {
+        outbox.remove(done);
+    }
+}
+
+/** Rebuilds in-flight entries for acks of messages sent before a restart (1 call). */
+async function recoverInFlight(context: EngineContext, messageIds: readonly string[]): Promise<void> {
+    const snapshot = await context.org.readSnapshot({ messageIds });
+    const twinIds = snapshot.events.flatMap((event) => (event.twinId === null ? [] : [event.twinId]));
+    const twins = twinIds.length === 0 ? [] : (await context.org.readSnapshot({ twins: { twinIds } })).twins;
+    const twinById = new Map(twins.map((twin) => [twin.id, twin]));
+    for (const event of snapshot.events) {
+        const message = messageOfPayload(event);
+        const twin = event.twinId === null ? undefined : twinById.get(event.twinId);
+        if (message === undefined || twin === undefined || event.stage === 'Synchronized' || event.stage === 'Failed') {
+            continue;
+        }
+        context.inFlight.set(message.messageId, {
+            message,
+            eventId: event.id,
+            twinId: twin.id,
+            caseId: twin.caseId,
+            connectionRecordId: twin.connectionId,
+            state: readTwinState(twin.syncState),
+            attempts: event.attempts
+        });
+    }
+}
+
+/** Records a delivery that failed (call inside the lane): retried with back-off, then Failed. */
+export async function recordDeliveryFailure(
+    context: EngineContext,
+    flights: readonly InFlight[],
+    error: unknown
+): Promise<void> {
+    const retryable = !(error instanceof NodeTransportError) || error.retryable;
+    const text = `Delivery to the other side failed: ${errorText(error)}`;
+    const eventUpdates: EventUpdate[] = [];
+    const twinUpdates: TwinUpdate[] = [];
+    for (const flight of flights) {
+        const giveUp = !retryable || flight.attempts >= context.tuning.maxAttempts;
+        const delay = backoffDelay(flight.attempts, {
+            initialMs: context.tuning.retryInitialMs,
+            maxMs: context.tuning.retryMaxMs
+        });
+        eventUpdates.push({
+            id: flight.eventId,
+            error: giveUp ? `${text} (gave up after ${flight.attempts} attempts; Retry sends it again)` : text,
+            ...(giveUp
+                ? { stage: 'Failed' as const, completed: nowIso(context), nextAttempt: null }
+                : { nextAttempt: nowIso(context, delay) })
+        });
+        twinUpdates.push({ id: flight.twinId, lastError: text, ...(giveUp ? { syncStatus: 'Failed' as const } : {}) });
+        context.inFlight.delete(flight.message.messageId);
+    }
+    const result = await context.org.write({ updateEvents: eventUpdates, updateTwins: twinUpdates });
+    reportWriteFailures(context, 'delivery failure', result.updateEvents, result.updateTwins);
+}
+
+/** The link the other side shows for a Case. */
+export function linkOf(context: EngineContext, caseId: string): string {
+    return caseUrl(context.instanceUrl, caseId);
+}

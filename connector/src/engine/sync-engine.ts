@@ -1,0 +1,611 @@
+// The sync engine of a Salesforce side: the node protocol's handlers (what the other node asks of
+// this one) and the loops that make this side's own changes travel (wake events, the queue, the
+// long-poll of a private side, invitation acceptance).
+//
+// Every decision is taken from org state: kill the process at any moment and a new one carries on
+// (see outgoing.ts and incoming.ts for why nothing is lost or repeated).
+import { Readable } from 'node:stream';
+import { createConfirmation } from '../protocol/invitation-proof.ts';
+import type { InvitationConfirmation, VerifiedAcceptance } from '../protocol/invitation-proof.ts';
+import type { ConnectionKeys } from '../protocol/keys.ts';
+import { MAX_BATCH_MESSAGES } from '../protocol/messages.ts';
+import type { MessageBatch } from '../protocol/messages.ts';
+import type {
+    AcceptInvitationResult,
+    AttachmentSource,
+    AttachmentUpload,
+    NodeHandlers,
+    PollMessagesResult,
+    PollRequest,
+    ReceiveMessagesResult,
+    StoreAttachmentResult
+} from '../node/handlers.ts';
+import type { ConnectionCommand } from '../node/endpoints.ts';
+import { backoffDelay } from '../node/backoff.ts';
+import { RequestRefused } from '../node/errors.ts';
+import { sha256Hex } from '../protocol/signing.ts';
+import { AttachmentStore } from './attachment-store.ts';
+import { ConnectionRegistry, isActive } from './connections.ts';
+import type { LiveConnection } from './connections.ts';
+import { DEFAULT_TUNING, errorText, nowIso } from './context.ts';
+import type { EngineContext, EngineTuning, InFlight } from './context.ts';
+import { applyMessages } from './incoming.ts';
+import { IncomingBatcher } from './incoming-batcher.ts';
+import { finalizeAcks, messageOfPayload, outgoingPass, recordDeliveryFailure } from './outgoing.ts';
+import { PollOutbox } from './poll-outbox.ts';
+import type { EngineLog, OrgPort, RemoteNode, RemoteNodeFactory } from './ports.ts';
+import { SerialLane } from './serial-lane.ts';
+import { readTwinState } from './twin-state.ts';
+
+/** What the engine needs to run. */
+export interface SyncEngineOptions {
+    readonly org: OrgPort;
+    /** The org's URL (links to Cases). */
+    readonly instanceUrl: string;
+    /** This node's public URL, or `''` when it is private (it then serves nothing and polls). */
+    readonly nodeUrl: () => string;
+    readonly remoteFactory: RemoteNodeFactory;
+    readonly log: EngineLog;
+    /** Folder for attachments in transit. */
+    readonly spoolDir: string;
+    /** The connector's own Salesforce user id (its comments are mirrors). */
+    readonly connectorUserId?: string;
+    readonly clock?: () => number;
+    readonly tuning?: Partial<EngineTuning>;
+    /** Subscribe to the org's wake events (true unless told otherwise; the naive baseline turns it off). */
+    readonly streaming?: boolean;
+}
+
+/** Counts a person (or a benchmark) can read. */
+export interface EngineStats {
+    passes: number;
+    messagesSent: number;
+    messagesApplied: number;
+    deliveryFailures: number;
+}
+
+/** Batches pushed at once to the other node. */
+const PUSH_CONCURRENCY = 4;
+
+export class SyncEngine implements NodeHandlers {
+    readonly stats: EngineStats = { passes: 0, messagesSent: 0, messagesApplied: 0, deliveryFailures: 0 };
+    readonly #context: EngineContext;
+    readonly #options: SyncEngineOptions;
+    /** Confirmations given, by invitation id, so that a retried acceptance gets the same answer. */
+    readonly #confirmations = new Map<string, { fields: string; confirmation: InvitationConfirmation }>();
+    readonly #pollers = new Map<string, AbortController>();
+    readonly #stop = new AbortController();
+    readonly #idleWaiters = new Set<() => void>();
+    #unsubscribe: (() => Promise<void>) | undefined;
+    #reconcileTimer: NodeJS.Timeout | undefined;
+    #passRunning = false;
+    #passAgain = false;
+    #deliveries = new Set<Promise<void>>();
+    readonly #incoming: IncomingBatcher;
+
+    constructor(options: SyncEngineOptions) {
+        this.#options = options;
+        const clock = options.clock ?? Date.now;
+        this.#context = {
+            org: options.org,
+            connections: new ConnectionRegistry({
+                org: options.org,
+                remoteFactory: options.remoteFactory,
+                log: options.log,
+                clock
+            }),
+            lane: new SerialLane(),
+            log: options.log,
+            clock,
+            instanceUrl: options.instanceUrl,
+            connectorUserId: options.connectorUserId,
+            tuning: { ...DEFAULT_TUNING, ...options.tuning },
+            attachments: new AttachmentStore(options.spoolDir),
+            inFlight: new Map(),
+            latestState: new Map(),
+            outboxes: new Map()
+        };
+        this.#incoming = new IncomingBatcher(this.#context.lane, async (live, acks, messages) => {
+            await finalizeAcks(this.#context, acks);
+            return applyMessages(this.#context, live, messages);
+        });
+    }
+
+    /** The connections as this process knows them. */
+    get connections(): LiveConnection[] {
+        return this.#context.connections.all();
+    }
+
+    /**
+     * Starts: reads the connections, accepts pending invitations, offers again what was in flight
+     * when the last process stopped, subscribes to wake events, starts the long-polls of a private
+     * side and the slow reconciliation timer, then runs a first pass.
+     */
+    async start(): Promise<void> {
+        await this.#context.connections.refresh();
+        await this.#acceptPendingInvitations();
+        await this.#restoreOutboxes();
+        if (this.#options.streaming !== false) {
+            this.#unsubscribe = await this.#context.org.subscribeWake((event) => this.#onWake(event.reason), {
+                onError: (error) =>
+                    this.#options.log({
+                        level: 'warn',
+                        event: 'wake-stream-error',
+                        message: `The wake stream failed: ${error.message}; the queue is still read every ${Math.round(this.#context.tuning.reconcileEveryMs / 1000)} s`
+                    })
+            });
+        }
+        this.#reconcileTimer = setInterval(() => this.requestPass(), this.#context.tuning.reconcileEveryMs);
+        this.#reconcileTimer.unref();
+        this.#syncPollers();
+        this.requestPass();
+    }
+
+    /** Stops every loop; work in progress finishes its current step. */
+    async stop(): Promise<void> {
+        this.#stop.abort();
+        clearInterval(this.#reconcileTimer);
+        for (const poller of this.#pollers.values()) {
+            poller.abort();
+        }
+        await this.#unsubscribe?.().catch(() => undefined);
+        await this.idle();
+    }
+
+    /** Resolves when no pass, delivery or lane task is running. */
+    async idle(): Promise<void> {
+        while (this.#passRunning || this.#deliveries.size > 0 || this.#context.lane.pending > 0) {
+            await new Promise<void>((resolve) => {
+                this.#idleWaiters.add(resolve);
+                setTimeout(resolve, 50).unref();
+            });
+        }
+    }
+
+    #notifyIdle(): void {
+        for (const wake of [...this.#idleWaiters]) {
+            this.#idleWaiters.delete(wake);
+            wake();
+        }
+    }
+
+    #onWake(reason: string | null): void {
+        if (reason === 'connection') {
+            void this.#context.connections
+                .refresh()
+                .then(() => this.#acceptPendingInvitations())
+                .then(() => this.#syncPollers())
+                .catch((error: unknown) => this.#logError('connections-refresh-failed', error))
+                .finally(() => this.requestPass());
+            return;
+        }
+        this.requestPass();
+    }
+
+    /** Asks for an outgoing pass; passes never overlap, and a request during one runs another after it. */
+    requestPass(): void {
+        if (this.#stop.signal.aborted) {
+            return;
+        }
+        if (this.#passRunning) {
+            this.#passAgain = true;
+            return;
+        }
+        this.#passRunning = true;
+        void this.#runPasses().finally(() => {
+            this.#passRunning = false;
+            this.#notifyIdle();
+        });
+    }
+
+    async #runPasses(): Promise<void> {
+        do {
+            this.#passAgain = false;
+            try {
+                const result = await this.#context.lane.run(() => outgoingPass(this.#context));
+                this.stats.passes += 1;
+                for (const [connectionId, flights] of result.toDeliver) {
+                    this.#deliver(connectionId, flights);
+                }
+                if (result.more) {
+                    this.#passAgain = true;
+                }
+            } catch (error) {
+                this.#logError('pass-failed', error);
+            }
+        } while (this.#passAgain && !this.#stop.signal.aborted);
+    }
+
+    #deliver(connectionId: string, flights: InFlight[]): void {
+        const live = this.#context.connections.byId(connectionId);
+        if (live === undefined) {
+            return;
+        }
+        for (const flight of flights) {
+            this.#context.inFlight.set(flight.message.messageId, flight);
+        }
+        if (live.remoteIsPrivate) {
+            const outbox = this.#outbox(connectionId);
+            for (const flight of flights) {
+                outbox.add(flight.message);
+            }
+            return;
+        }
+        const delivery = this.#push(live, flights).finally(() => {
+            this.#deliveries.delete(delivery);
+            this.#notifyIdle();
+        });
+        this.#deliveries.add(delivery);
+    }
+
+    /** Pushes attachments, then the messages in batches, to a node with a URL; records the acks. */
+    async #push(live: LiveConnection, flights: InFlight[]): Promise<void> {
+        const remote = live.remote;
+        if (remote === undefined) {
+            await this.#context.lane.run(() =>
+                recordDeliveryFailure(this.#context, flights, new Error('the other node has no URL yet'))
+            );
+            return;
+        }
+        const batches: InFlight[][] = [];
+        for (let start = 0; start < flights.length; start += MAX_BATCH_MESSAGES) {
+            batches.push(flights.slice(start, start + MAX_BATCH_MESSAGES));
+        }
+        // A few batches at a time: the other node applies batches that arrive together as one.
+        let next = 0;
+        const worker = async (): Promise<void> => {
+            while (next < batches.length) {
+                const batch = batches[next];
+                next += 1;
+                await this.#pushBatch(live, remote, batch);
+            }
+        };
+        await Promise.all(Array.from({ length: Math.min(PUSH_CONCURRENCY, batches.length) }, worker));
+    }
+
+    async #pushBatch(live: LiveConnection, remote: RemoteNode, batch: InFlight[]): Promise<void> {
+        try {
+            for (const flight of batch) {
+                await this.#pushAttachments(live, flight);
+            }
+            const answer = await remote.sendMessages({ messages: batch.map((flight) => flight.message) });
+            this.stats.messagesSent += batch.length;
+            await this.#context.lane.run(() => finalizeAcks(this.#context, answer.acks));
+            if (answer.acks.some((ack) => ack.status === 'out-of-order')) {
+                this.requestPass();
+            }
+        } catch (error) {
+            this.stats.deliveryFailures += 1;
+            this.#logError('delivery-failed', error, live.id);
+            await this.#context.lane
+                .run(() => recordDeliveryFailure(this.#context, batch, error))
+                .catch((failure: unknown) => this.#logError('failure-not-recorded', failure, live.id));
+        }
+    }
+
+    async #pushAttachments(live: LiveConnection, flight: InFlight): Promise<void> {
+        for (const file of flight.message.replica.attachments) {
+            const offered = this.#context.attachments.offered(file.sha256);
+            const versionId = offered?.contentVersionId ?? file.id;
+            const bytes = await this.#context.org.downloadFile(versionId);
+            if (sha256Hex(bytes) !== file.sha256) {
+                throw new Error(`file ${file.name} changed since it was described; it is sent with the next change`);
+            }
+            await live.remote?.putAttachment(file.sha256, bytes.length, bytes);
+        }
+    }
+
+    #outbox(connectionId: string): PollOutbox {
+        let outbox = this.#context.outboxes.get(connectionId);
+        if (outbox === undefined) {
+            outbox = new PollOutbox();
+            this.#context.outboxes.set(connectionId, outbox);
+        }
+        return outbox;
+    }
+
+    /** After a restart: every message still waiting for an ack is offered again (1 call). */
+    async #restoreOutboxes(): Promise<void> {
+        const work = await this.#context.org.readWork({
+            signalLimit: 0,
+            eventLimit: 2000,
+            now: new Date('4000-01-01T00:00:00Z')
+        });
+        for (const event of work.dueEvents) {
+            const message = event.direction === 'Outgoing' ? messageOfPayload(event) : undefined;
+            const live = this.#context.connections.byRecordId(event.connectionId);
+            if (message === undefined || live === undefined || !live.remoteIsPrivate || event.twinId === null) {
+                continue;
+            }
+            this.#context.inFlight.set(message.messageId, {
+                message,
+                eventId: event.id,
+                twinId: event.twinId,
+                caseId: event.caseId,
+                connectionRecordId: live.record.id,
+                state: this.#context.latestState.get(event.twinId) ?? (await this.#twinState(event.twinId)),
+                attempts: event.attempts
+            });
+            this.#outbox(live.id).add(message);
+        }
+    }
+
+    async #twinState(twinId: string): Promise<InFlight['state']> {
+        const snapshot = await this.#context.org.readSnapshot({ twins: { twinIds: [twinId] } });
+        return readTwinState(snapshot.twins[0]?.syncState ?? null);
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Invitations
+
+    /** Accepts, on the initiator's node, the invitations this side's admin pasted (role Acceptor, Pending). */
+    async #acceptPendingInvitations(): Promise<void> {
+        for (const live of this.#context.connections.all()) {
+            const record = live.record;
+            if (record.role !== 'Acceptor' || record.status !== 'Pending' || live.remote === undefined) {
+                continue;
+            }
+            try {
+                await live.remote.acceptInvitation({
+                    acceptorInstance: record.localInstanceName ?? 'Salesforce',
+                    acceptorPlatform: 'Salesforce',
+                    acceptorNodeUrl: live.localIsPrivate ? '' : this.#options.nodeUrl()
+                });
+                await this.#context.org.write({
+                    updateConnections: [
+                        { id: record.id, status: 'Active', statusDetail: null, acceptedAt: nowIso(this.#context) }
+                    ]
+                });
+                this.#context.connections.update(live.id, { status: 'Active', statusDetail: null });
+                this.#options.log({
+                    level: 'info',
+                    event: 'invitation-accepted',
+                    message: `Connection ${record.name} is active: ${record.remoteInstanceName ?? 'the other side'} confirmed the invitation.`,
+                    connectionId: live.id
+                });
+            } catch (error) {
+                const final = error instanceof RequestRefused && !error.retryable;
+                this.#logError('invitation-not-accepted', error, live.id);
+                if (final) {
+                    await this.#context.org.write({
+                        updateConnections: [
+                            {
+                                id: record.id,
+                                status: 'Error',
+                                statusDetail: `The invitation could not be accepted: ${errorText(error)}`
+                            }
+                        ]
+                    });
+                    this.#context.connections.update(live.id, { status: 'Error' });
+                }
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Long-poll of a private side
+
+    #syncPollers(): void {
+        for (const live of this.#context.connections.all()) {
+            const wanted = live.localIsPrivate && isActive(live) && live.remote !== undefined;
+            const running = this.#pollers.get(live.id);
+            if (wanted && running === undefined && !this.#stop.signal.aborted) {
+                const controller = new AbortController();
+                this.#pollers.set(live.id, controller);
+                void this.#pollLoop(live.id, controller.signal).finally(() => {
+                    if (this.#pollers.get(live.id) === controller) {
+                        this.#pollers.delete(live.id);
+                    }
+                });
+            } else if (!wanted && running !== undefined) {
+                running.abort();
+                this.#pollers.delete(live.id);
+            }
+        }
+    }
+
+    async #pollLoop(connectionId: string, signal: AbortSignal): Promise<void> {
+        let after: string | undefined;
+        let failures = 0;
+        while (!signal.aborted) {
+            const live = this.#context.connections.byId(connectionId);
+            if (live === undefined || live.remote === undefined || !isActive(live)) {
+                return;
+            }
+            try {
+                const answer = await live.remote.poll({
+                    after,
+                    waitSeconds: this.#context.tuning.pollWaitSeconds,
+                    signal
+                });
+                failures = 0;
+                if (answer.messages.length > 0) {
+                    const acks = await this.#context.lane.run(() =>
+                        applyMessages(this.#context, live, answer.messages)
+                    );
+                    this.stats.messagesApplied += acks.filter((ack) => ack.status === 'applied').length;
+                    await live.remote.sendMessages({ messages: [], acks }, { signal });
+                }
+                after = answer.cursor;
+            } catch (error) {
+                if (signal.aborted) {
+                    return;
+                }
+                failures += 1;
+                this.#logError('poll-failed', error, connectionId);
+                await new Promise((resolve) => setTimeout(resolve, backoffDelay(failures)));
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // NodeHandlers
+
+    async keysFor(connectionId: string): Promise<ConnectionKeys | undefined> {
+        return (await this.#context.connections.find(connectionId))?.keys;
+    }
+
+    async invitationKeys(invitationId: string): Promise<ConnectionKeys | undefined> {
+        const live = await this.#context.connections.find(invitationId);
+        return live?.record.role === 'Initiator' ? live.keys : undefined;
+    }
+
+    async acceptInvitation(acceptance: VerifiedAcceptance): Promise<AcceptInvitationResult> {
+        const live = await this.#context.connections.find(acceptance.invitationId);
+        if (live === undefined || live.record.role !== 'Initiator') {
+            return { ok: false, reason: 'unknown-invitation', message: 'No invitation with this id on this node.' };
+        }
+        const fields = JSON.stringify([
+            acceptance.acceptorInstance,
+            acceptance.acceptorPlatform,
+            acceptance.acceptorNodeUrl,
+            acceptance.acceptorNonce
+        ]);
+        const remembered = this.#confirmations.get(live.id);
+        if (remembered !== undefined) {
+            return remembered.fields === fields
+                ? { ok: true, confirmation: remembered.confirmation }
+                : { ok: false, reason: 'already-accepted', message: 'This invitation was already accepted.' };
+        }
+        const record = live.record;
+        if (record.status !== 'Pending') {
+            const sameAcceptor =
+                record.acceptedBy === acceptance.acceptorInstance &&
+                (record.remoteNodeUrl ?? '') === acceptance.acceptorNodeUrl;
+            if (record.status === 'Active' && sameAcceptor) {
+                // Accepted before a restart by this same acceptor: a fresh proof answers its retry.
+                const confirmation = createConfirmation(acceptance, live.keys);
+                this.#confirmations.set(live.id, { fields, confirmation });
+                return { ok: true, confirmation };
+            }
+            return { ok: false, reason: 'already-accepted', message: 'This invitation was already accepted.' };
+        }
+        if (record.invitationExpires !== null && Date.parse(record.invitationExpires) < this.#context.clock()) {
+            return {
+                ok: false,
+                reason: 'invitation-expired',
+                message: 'This invitation has expired; ask for a new one.'
+            };
+        }
+        const acceptedAt = nowIso(this.#context);
+        const result = await this.#context.org.write({
+            updateConnections: [
+                {
+                    id: record.id,
+                    status: 'Active',
+                    statusDetail: null,
+                    acceptedBy: acceptance.acceptorInstance,
+                    acceptedAt,
+                    remoteNodeUrl: acceptance.acceptorNodeUrl === '' ? null : acceptance.acceptorNodeUrl
+                }
+            ]
+        });
+        const outcome = result.updateConnections[0];
+        if (!outcome.ok) {
+            throw new Error(
+                `the connection could not be activated: ${outcome.errors.map((e) => e.message).join('; ')}`
+            );
+        }
+        this.#context.connections.update(live.id, {
+            status: 'Active',
+            acceptedBy: acceptance.acceptorInstance,
+            acceptedAt,
+            remoteNodeUrl: acceptance.acceptorNodeUrl === '' ? null : acceptance.acceptorNodeUrl
+        });
+        const confirmation = createConfirmation(acceptance, live.keys);
+        this.#confirmations.set(live.id, { fields, confirmation });
+        this.#options.log({
+            level: 'info',
+            event: 'invitation-accepted',
+            message: `${acceptance.acceptorInstance} accepted the invitation of connection ${record.name}.`,
+            connectionId: live.id
+        });
+        this.requestPass();
+        return { ok: true, confirmation };
+    }
+
+    async receiveMessages(connectionId: string, batch: MessageBatch): Promise<ReceiveMessagesResult> {
+        const live = await this.#context.connections.find(connectionId);
+        if (live === undefined || !isActive(live)) {
+            return { ok: false, reason: 'connection-inactive', message: 'The connection is not active on this side.' };
+        }
+        const acks = await this.#incoming.submit(live, batch);
+        this.stats.messagesApplied += acks.filter((ack) => ack.status === 'applied').length;
+        return { ok: true, acks };
+    }
+
+    async pollMessages(connectionId: string, request: PollRequest): Promise<PollMessagesResult> {
+        const live = await this.#context.connections.find(connectionId);
+        if (live === undefined || !isActive(live)) {
+            return { ok: false, reason: 'connection-inactive', message: 'The connection is not active on this side.' };
+        }
+        const outbox = this.#outbox(connectionId);
+        let answer = outbox.read(request.after, MAX_BATCH_MESSAGES);
+        if (answer.messages.length === 0 && request.waitMs > 0) {
+            await outbox.wait(request.waitMs, request.signal);
+            answer = outbox.read(request.after, MAX_BATCH_MESSAGES);
+        }
+        this.stats.messagesSent += answer.messages.length;
+        return { ok: true, messages: answer.messages, cursor: answer.cursor };
+    }
+
+    async storeAttachment(_connectionId: string, upload: AttachmentUpload): Promise<StoreAttachmentResult> {
+        if (await this.#context.attachments.holds(upload.sha256)) {
+            return 'already-held';
+        }
+        await this.#context.attachments.spool(upload.sha256, upload.body);
+        return 'stored';
+    }
+
+    async openAttachment(_connectionId: string, sha256: string): Promise<AttachmentSource | undefined> {
+        const offered = this.#context.attachments.offered(sha256);
+        if (offered === undefined) {
+            return undefined;
+        }
+        const bytes = await this.#context.org.downloadFile(offered.contentVersionId);
+        if (sha256Hex(bytes) !== sha256) {
+            return undefined;
+        }
+        return {
+            size: bytes.length,
+            stream: Readable.from([bytes])
+        };
+    }
+
+    async control(connectionId: string, command: ConnectionCommand): Promise<void> {
+        const live = await this.#context.connections.find(connectionId);
+        if (live === undefined) {
+            return;
+        }
+        const status = command === 'activate' ? 'Active' : 'Deactivated';
+        const statusDetail =
+            command === 'delete'
+                ? `${live.record.remoteInstanceName ?? 'The other side'} deleted this connection; its Cases no longer sync.`
+                : command === 'deactivate'
+                  ? `${live.record.remoteInstanceName ?? 'The other side'} deactivated this connection; changes are kept until it is active again.`
+                  : null;
+        await this.#context.org.write({ updateConnections: [{ id: live.record.id, status, statusDetail }] });
+        this.#context.connections.update(connectionId, { status, statusDetail });
+        this.#syncPollers();
+        if (status === 'Active') {
+            this.requestPass();
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------
+
+    /** Messages waiting in poll outboxes (for the CLI's status). */
+    get waitingForPoll(): number {
+        return [...this.#context.outboxes.values()].reduce((sum, outbox) => sum + outbox.size, 0);
+    }
+
+    #logError(event: string, error: unknown, connectionId?: string): void {
+        this.#options.log({
+            level: 'error',
+            event,
+            message: errorText(error),
+            ...(connectionId !== undefined ? { connectionId } : {}),
+            cause: error
+        });
+    }
+}
