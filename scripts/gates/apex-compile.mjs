@@ -1,7 +1,10 @@
 // Gate: the Apex compiles. Runs the apex-ls semantic checker (the CheckForIssues entry point of the
 // jars bundled in @salesforce/code-analyzer-pmd-engine) over the whole SFDX project, tests included:
 // unknown types, fields and methods, wrong argument types and syntax errors are reported here as
-// an org would report them on deploy. Needs Java 17.
+// an org would report them on deploy. Needs Java 17. apex-ls does not resolve the names inside
+// inline SOQL, so the gate also runs the SOQL field check (soql-fields.mjs): every object, field,
+// relationship path and child subquery of every `[SELECT ...]` must exist in force-app's objects or
+// in the table of standard objects (soql-standard-objects.mjs).
 //
 //   node scripts/gates/apex-compile.mjs [projectDir=.]
 import { spawnSync } from 'node:child_process';
@@ -9,6 +12,7 @@ import { readdirSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { checkSoqlFields } from './soql-fields.mjs';
 
 const require = createRequire(import.meta.url);
 // exit codes of CheckForIssues: 0 clean, 4 issues found; anything else means it could not run.
@@ -25,8 +29,26 @@ function countApexFiles(dir) {
     return count;
 }
 
-/** Runs the checker; returns { files, issues: [{file, line, column, category, message}], failure }. */
+/**
+ * Runs apex-ls and the SOQL field check; returns { files, queries, issues: [{file, line, column,
+ * category, message}], failure }.
+ */
 export function checkApexCompiles(projectDir) {
+    const compiled = runCheckForIssues(projectDir);
+    if (compiled.failure) {
+        return { ...compiled, queries: 0 };
+    }
+    const soql = checkSoqlFields(projectDir);
+    return {
+        files: compiled.files,
+        queries: soql.queries,
+        issues: [...compiled.issues, ...soql.issues],
+        failure: soql.failure
+    };
+}
+
+/** Runs apex-ls CheckForIssues; returns { files, issues, failure }. */
+function runCheckForIssues(projectDir) {
     const workspace = resolve(projectDir);
     const javaLib = join(
         require.resolve('@salesforce/code-analyzer-pmd-engine/package.json'),
@@ -72,7 +94,7 @@ export function checkApexCompiles(projectDir) {
 }
 
 function main() {
-    const { files, issues, failure } = checkApexCompiles(process.argv[2] ?? '.');
+    const { files, queries, issues, failure } = checkApexCompiles(process.argv[2] ?? '.');
     for (const issue of issues) {
         console.error(`${issue.file}:${issue.line}:${issue.column} ${issue.category}: ${issue.message}`);
     }
@@ -83,7 +105,7 @@ function main() {
         console.error(`apex compile: ${issues.length} issue(s) in ${files} Apex files`);
         process.exitCode = 1;
     } else {
-        console.log(`apex compile: ${files} Apex files, 0 issues`);
+        console.log(`apex compile: ${files} Apex files, ${queries} inline SOQL queries checked, 0 issues`);
     }
 }
 

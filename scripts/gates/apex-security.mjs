@@ -1,7 +1,7 @@
 // Gate: Apex security rules. Runs PMD's Apex security rules through Salesforce Code Analyzer's
 // core library (the engine behind `sf code-analyzer`, which cannot be installed offline) over
 // force-app. Zero violations pass; a suppression (`// NOPMD` or `@SuppressWarnings('PMD...')`) is
-// accepted only with a written reason beside it.
+// accepted only with a written reason beside it (see unexplainedSuppressions).
 //
 //   node scripts/gates/apex-security.mjs [packageDir=force-app]
 import { readFileSync, readdirSync } from 'node:fs';
@@ -35,30 +35,51 @@ function apexFiles(dir) {
         .map((entry) => join(entry.parentPath, entry.name));
 }
 
-/** The comment block (ApexDoc or line comments) that ends right above line `index`, as text. */
-function commentAbove(lines, index) {
+/** The `//` comment lines directly above line `index` (no blank line, no block comment between), as text. */
+function lineCommentsAbove(lines, index) {
     const text = [];
-    for (let i = index - 1; i >= 0 && /^\s*(\/\/|\/\*|\*)/.test(lines[i]); i--) {
-        text.unshift(lines[i].replace(/^\s*(\/\/|\/\*\*?|\*\/?)/, '').trim());
+    for (let i = index - 1; i >= 0 && /^\s*\/\//.test(lines[i]); i--) {
+        text.unshift(lines[i].replace(/^\s*\/\/+/, '').trim());
     }
     return text.join(' ').trim();
 }
 
+/** A reason is what is left of a comment once rule names and suppression markers are taken out. */
+function reasonLength(comment) {
+    return comment
+        .replace(/\bPMD\.\w+/gi, '')
+        .replace(/\b(NOPMD|PMD|SuppressWarnings)\b/gi, '')
+        .replace(/[\s:;,.'"()@-]/g, '').length;
+}
+
+const SUPPRESS_WARNINGS = /@SuppressWarnings\s*\(\s*'([^']*PMD[^']*)'\s*\)/i;
+
 /**
- * Every suppression must say why. `// NOPMD <reason>` carries its reason on the same line;
- * `@SuppressWarnings('PMD.Rule')` needs a comment on its line or a comment block right above it.
+ * Every suppression must say, beside it, why the rule does not apply. `// NOPMD <reason>` carries
+ * its reason on the same line. `@SuppressWarnings('PMD.Rule')` carries it in a `//` comment on its
+ * own line or on the line(s) immediately above it; an ApexDoc or other block comment does not count
+ * (it describes the method, not the suppression), nor does a comment separated by a blank line or
+ * another annotation, nor a comment that only repeats the rule name.
  */
 export function unexplainedSuppressions(file, text) {
     const lines = text.split('\n');
     const problems = [];
     lines.forEach((line, index) => {
         const nopmd = line.match(/\/\/\s*NOPMD\b(.*)$/);
-        if (nopmd && nopmd[1].replace(/[\s:-]/g, '').length < MIN_REASON_LENGTH) {
+        if (nopmd && reasonLength(nopmd[1]) < MIN_REASON_LENGTH) {
             problems.push(`${file}:${index + 1} NOPMD without a reason: write why the rule does not apply`);
         }
-        if (/@SuppressWarnings\s*\(\s*'[^']*PMD/i.test(line)) {
-            if (commentAbove(lines, index).length + (line.split('//')[1] ?? '').trim().length < MIN_REASON_LENGTH) {
-                problems.push(`${file}:${index + 1} @SuppressWarnings without a reason: add a comment saying why`);
+        const suppression = line.match(SUPPRESS_WARNINGS);
+        if (suppression) {
+            const rest = line.slice(suppression.index + suppression[0].length);
+            const sameLine = rest.includes('//') ? rest.slice(rest.indexOf('//') + 2) : '';
+            const reason = `${lineCommentsAbove(lines, index)} ${sameLine}`;
+            if (reasonLength(reason) < MIN_REASON_LENGTH) {
+                problems.push(
+                    `${file}:${index + 1} @SuppressWarnings('${suppression[1]}') without a reason beside it: ` +
+                        'write why the rule does not apply in a // comment on its line or the line(s) right above it ' +
+                        '(an ApexDoc block does not count)'
+                );
             }
         }
     });

@@ -76,6 +76,33 @@ describe('gate: apex compiles (apex-ls)', () => {
         assert.ok(lines.includes('force-app/main/default/classes/Broken.cls:6'), lines.join('\n'));
     });
 
+    test('reports a misspelt field inside inline SOQL, which apex-ls alone lets through', () => {
+        const project = apexProject('apex-soql', {
+            Finder: [
+                'public with sharing class Finder {',
+                '    public static List<Case> find(Id caseId) {',
+                '        return [SELECT Id, Subjcet FROM Case WHERE Id = :caseId WITH USER_MODE];',
+                '    }',
+                '    public static List<Case> findValid(Id caseId) {',
+                '        return [SELECT Id, Subject, (SELECT CommentBody FROM CaseComments) FROM Case WHERE Id = :caseId WITH USER_MODE];',
+                '    }',
+                '}',
+                ''
+            ].join('\n')
+        });
+        const result = checkApexCompiles(project);
+        assert.equal(result.failure, undefined);
+        assert.equal(result.queries, 2);
+        assert.deepEqual(
+            result.issues.map(
+                (issue) => `${issue.file}:${issue.line}:${issue.column} ${issue.category}: ${issue.message}`
+            ),
+            [
+                'force-app/main/default/classes/Finder.cls:3:28 SOQL: unknown field Subjcet on Case (did you mean Subject?)'
+            ]
+        );
+    });
+
     test('fails when there is no Apex to check instead of passing on nothing', () => {
         const project = writeFiles(join(scratch, 'apex-empty'), {
             'sfdx-project.json': '{"packageDirectories":[{"path":"force-app","default":true}]}',
