@@ -64,6 +64,9 @@ export interface EngineStats {
     deliveryFailures: number;
 }
 
+/** How often connections are reread without a wake event saying they changed. */
+const CONNECTION_REREAD_MS = 60 * 60_000;
+
 /** Batches pushed at once to the other node. */
 const PUSH_CONCURRENCY = 4;
 
@@ -135,7 +138,17 @@ export class SyncEngine implements NodeHandlers {
                     })
             });
         }
-        this.#reconcileTimer = setInterval(() => this.requestPass(), this.#context.tuning.reconcileEveryMs);
+        let lastConnectionRead = this.#context.clock();
+        this.#reconcileTimer = setInterval(() => {
+            // Without wake events connection changes are only seen here; with them, hourly as a safety net.
+            const streaming = this.#options.streaming !== false;
+            if (!streaming || this.#context.clock() - lastConnectionRead >= CONNECTION_REREAD_MS) {
+                lastConnectionRead = this.#context.clock();
+                this.#onWake('connection');
+            } else {
+                this.requestPass();
+            }
+        }, this.#context.tuning.reconcileEveryMs);
         this.#reconcileTimer.unref();
         this.#syncPollers();
         this.requestPass();

@@ -11,7 +11,7 @@ import type { NodeLogEntry } from '../node/log.ts';
 import { connectOrg, reconnectOrg, SalesforceOrgClient } from '../salesforce/index.ts';
 import type { OrgAuthOptions } from '../salesforce/index.ts';
 import type { EngineTuning } from '../engine/context.ts';
-import type { EngineLogEntry } from '../engine/ports.ts';
+import type { EngineLogEntry, OrgPort } from '../engine/ports.ts';
 import { SyncEngine } from '../engine/sync-engine.ts';
 
 /** How to run a connector for a Salesforce org. */
@@ -32,6 +32,8 @@ export interface SalesforceConnectorOptions {
     readonly tuning?: Partial<EngineTuning>;
     /** Wake on the org's platform events (default true). */
     readonly streaming?: boolean;
+    /** Wraps the org adapter (the benchmark's naive baseline turns batching off with it). */
+    readonly wrapOrg?: (org: OrgPort) => OrgPort;
 }
 
 /** A log line of the engine or the transport. */
@@ -61,7 +63,7 @@ export async function startSalesforceConnector(options: SalesforceConnectorOptio
     let server: NodeServer | undefined;
     let nodeUrl = '';
     const engine = new SyncEngine({
-        org,
+        org: options.wrapOrg ? options.wrapOrg(org) : org,
         instanceUrl: connection.instanceUrl,
         // Known once the server listens, which is before the engine starts.
         nodeUrl: () => nodeUrl,
