@@ -349,9 +349,15 @@ async function main(): Promise<void> {
     const naiveStats = await naive.close();
 
     log('bench: naive baseline, private connection');
-    const naivePrivate = await startPair({ naive: true, privateB: true });
-    const naivePrivateLatency = await latency(naivePrivate, naiveEdits);
-    await naivePrivate.close();
+    // Reported as not measured rather than losing the whole table when this one pair fails.
+    let naivePrivateLatency: number[] = [];
+    try {
+        const naivePrivate = await startPair({ naive: true, privateB: true });
+        naivePrivateLatency = await latency(naivePrivate, naiveEdits);
+        await naivePrivate.close();
+    } catch (error) {
+        log(`bench: naive private pair not measured: ${(error as Error).message}`);
+    }
 
     // The optimized idle figure was measured with a 3 s reconciliation; production reads the queue
     // every 5 minutes, so its hourly cost is the cost of one read times 12 (wake events are free).
@@ -384,7 +390,9 @@ async function main(): Promise<void> {
     rows.push([
         `Latency p50 / p99, private (${edits} edits; naive ${naiveEdits})`,
         `${ms(percentile(privateLatency, 50))} / ${ms(percentile(privateLatency, 99))}`,
-        `${ms(percentile(naivePrivateLatency, 50))} / ${ms(percentile(naivePrivateLatency, 99))}`,
+        naivePrivateLatency.length === 0
+            ? 'not measured'
+            : `${ms(percentile(naivePrivateLatency, 50))} / ${ms(percentile(naivePrivateLatency, 99))}`,
         '< 1 s / < 3 s'
     ]);
     bulkSizes.forEach((size, index) => {
