@@ -548,22 +548,54 @@ async function recoverInFlight(context: EngineContext, messageIds: readonly stri
     }
 }
 
-/** Records a delivery that failed (call inside the lane): retried with back-off, then Failed. */
+/**
+ * After a restart, before the first pass: makes due at once the Outgoing events that a previous
+ * process was delivering to a node with a URL (1 write call per 1,000 events; none: no call).
+ *
+ * Why: a push leases its event until `now + retryMaxMs` (ten minutes by default), so that a slow
+ * but live delivery is not sent twice. A process killed during the push never records the ack, and
+ * its lease would hold the event back for those ten minutes, with its twin blocked behind it (a
+ * twin has one message in flight). A new process has nothing in flight, so every such lease belongs
+ * to a dead process: the next pass sends the message again with the same id, and the other node
+ * answers `duplicate` for what it had already applied.
+ */
+export async function reclaimDeliveries(context: EngineContext, eventIds: readonly string[]): Promise<void> {
+    if (eventIds.length === 0) {
+        return;
+    }
+    const now = nowIso(context);
+    const result = await context.org.write({ updateEvents: eventIds.map((id) => ({ id, nextAttempt: now })) });
+    reportWriteFailures(context, 'restart', result.updateEvents);
+}
+
+/**
+ * Records a delivery that failed (call inside the lane): retried with back-off, then Failed.
+ * Answers the delays (ms, distinct) after which the retries come due: only a pass delivers them, so
+ * the caller runs one at each rather than wait for the next wake event or the slow reconciliation
+ * timer (five minutes by default). The messages of one failed batch share one jitter draw, so that
+ * they come due together and one pass takes them all.
+ */
 export async function recordDeliveryFailure(
     context: EngineContext,
     flights: readonly InFlight[],
     error: unknown
-): Promise<void> {
+): Promise<number[]> {
     const retryable = !(error instanceof NodeTransportError) || error.retryable;
     const text = `Delivery to the other side failed: ${errorText(error)}`;
     const eventUpdates: EventUpdate[] = [];
     const twinUpdates: TwinUpdate[] = [];
+    const retryDelays = new Set<number>();
+    const jitter = Math.random();
     for (const flight of flights) {
         const giveUp = !retryable || flight.attempts >= context.tuning.maxAttempts;
         const delay = backoffDelay(flight.attempts, {
             initialMs: context.tuning.retryInitialMs,
-            maxMs: context.tuning.retryMaxMs
+            maxMs: context.tuning.retryMaxMs,
+            random: () => jitter
         });
+        if (!giveUp) {
+            retryDelays.add(delay);
+        }
         eventUpdates.push({
             id: flight.eventId,
             error: giveUp ? `${text} (gave up after ${flight.attempts} attempts; Retry sends it again)` : text,
@@ -576,6 +608,7 @@ export async function recordDeliveryFailure(
     }
     const result = await context.org.write({ updateEvents: eventUpdates, updateTwins: twinUpdates });
     reportWriteFailures(context, 'delivery failure', result.updateEvents, result.updateTwins);
+    return [...retryDelays];
 }
 
 /** The link the other side shows for a Case. */

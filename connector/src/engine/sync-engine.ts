@@ -31,7 +31,7 @@ import { DEFAULT_TUNING, errorText, nowIso } from './context.ts';
 import type { EngineContext, EngineTuning, InFlight } from './context.ts';
 import { applyMessages } from './incoming.ts';
 import { IncomingBatcher } from './incoming-batcher.ts';
-import { finalizeAcks, messageOfPayload, outgoingPass, recordDeliveryFailure } from './outgoing.ts';
+import { finalizeAcks, messageOfPayload, outgoingPass, reclaimDeliveries, recordDeliveryFailure } from './outgoing.ts';
 import { PollOutbox } from './poll-outbox.ts';
 import type { EngineLog, OrgPort, RemoteNode, RemoteNodeFactory } from './ports.ts';
 import { SerialLane } from './serial-lane.ts';
@@ -81,6 +81,8 @@ export class SyncEngine implements NodeHandlers {
     readonly #idleWaiters = new Set<() => void>();
     #unsubscribe: (() => Promise<void>) | undefined;
     #reconcileTimer: NodeJS.Timeout | undefined;
+    /** Timers of the passes that deliver the retries of failed deliveries. */
+    readonly #retryTimers = new Set<NodeJS.Timeout>();
     #passRunning = false;
     #passAgain = false;
     #deliveries = new Set<Promise<void>>();
@@ -158,6 +160,9 @@ export class SyncEngine implements NodeHandlers {
     async stop(): Promise<void> {
         this.#stop.abort();
         clearInterval(this.#reconcileTimer);
+        for (const timer of this.#retryTimers) {
+            clearTimeout(timer);
+        }
         for (const poller of this.#pollers.values()) {
             poller.abort();
         }
@@ -193,6 +198,24 @@ export class SyncEngine implements NodeHandlers {
             return;
         }
         this.requestPass();
+    }
+
+    /**
+     * Runs a pass once a failed delivery's retry is due. Without it the retry would wait for the
+     * next wake event or the reconciliation timer (five minutes by default), whatever its back-off.
+     */
+    #passIn(delaysMs: readonly number[]): void {
+        for (const delayMs of delaysMs) {
+            if (this.#stop.signal.aborted) {
+                return;
+            }
+            const timer = setTimeout(() => {
+                this.#retryTimers.delete(timer);
+                this.requestPass();
+            }, delayMs);
+            timer.unref();
+            this.#retryTimers.add(timer);
+        }
     }
 
     /** Asks for an outgoing pass; passes never overlap, and a request during one runs another after it. */
@@ -292,6 +315,7 @@ export class SyncEngine implements NodeHandlers {
             this.#logError('delivery-failed', error, live.id);
             await this.#context.lane
                 .run(() => recordDeliveryFailure(this.#context, batch, error))
+                .then((retryDelays) => this.#passIn(retryDelays))
                 .catch((failure: unknown) => this.#logError('failure-not-recorded', failure, live.id));
         }
     }
@@ -324,9 +348,15 @@ export class SyncEngine implements NodeHandlers {
             eventLimit: 2000,
             now: new Date('4000-01-01T00:00:00Z')
         });
+        const leased: string[] = [];
         for (const event of work.dueEvents) {
             const message = event.direction === 'Outgoing' ? messageOfPayload(event) : undefined;
             const live = this.#context.connections.byRecordId(event.connectionId);
+            if (message !== undefined && live !== undefined && !live.remoteIsPrivate && isActive(live)) {
+                // Pushed by a process that is gone: due now, not when its lease ends (see reclaimDeliveries).
+                leased.push(event.id);
+                continue;
+            }
             if (message === undefined || live === undefined || !live.remoteIsPrivate || event.twinId === null) {
                 continue;
             }
@@ -341,6 +371,7 @@ export class SyncEngine implements NodeHandlers {
             });
             this.#outbox(live.id).add(message);
         }
+        await reclaimDeliveries(this.#context, leased);
     }
 
     async #twinState(twinId: string): Promise<InFlight['state']> {
