@@ -20,7 +20,7 @@ const emulator = await startServiceNowEmulator({
 process.stdout.write(
     [
         'ServiceNow Table API emulator (test infrastructure)',
-        `instance URL:   ${emulator.url}`,
+        `instance URL:    ${emulator.url}`,
         `service account: ${emulator.serviceAccount.userName} / ${emulator.serviceAccount.password}`,
         `agent user:      ${emulator.agent.userName} / ${emulator.agent.password}`,
         `OAuth client:    ${emulator.oauthClient.clientId} / ${emulator.oauthClient.clientSecret}  (POST ${emulator.url}/oauth_token.do)`,
