@@ -42,6 +42,8 @@ export interface HttpRequest {
 
 export interface HttpAnswer {
     readonly status: number;
+    /** The Authorization header the request went with (never logged). */
+    readonly authorization: string;
     readonly headers: Headers;
     readonly body: Buffer;
 }
@@ -107,7 +109,7 @@ export class ServiceNowHttpClient {
             const answer = await this.send(request);
             if (answer.status === 401 && this.options.auth.kind === 'oauth' && !refreshed) {
                 refreshed = true;
-                await this.renewTokens();
+                await this.renewTokens(answer.authorization);
                 continue;
             }
             if (answer.status === 429) {
@@ -171,8 +173,12 @@ export class ServiceNowHttpClient {
         return `Bearer ${this.tokens.accessToken}`;
     }
 
-    private async renewTokens(): Promise<void> {
+    /** Renews the tokens unless a concurrent request already replaced the refused one. */
+    private async renewTokens(refused: string): Promise<void> {
         const previous = this.tokens;
+        if (previous && `Bearer ${previous.accessToken}` !== refused) {
+            return;
+        }
         this.tokens = undefined;
         if (previous?.refreshToken) {
             try {
@@ -257,8 +263,9 @@ export class ServiceNowHttpClient {
         for (const [name, value] of Object.entries(request.query ?? {})) {
             url.searchParams.set(name, value);
         }
+        const authorization = await this.authorization();
         const headers: Record<string, string> = {
-            Authorization: await this.authorization(),
+            Authorization: authorization,
             Accept: request.accept ?? 'application/json'
         };
         let body: Uint8Array | string | undefined;
@@ -279,6 +286,7 @@ export class ServiceNowHttpClient {
             });
             return {
                 status: response.status,
+                authorization,
                 headers: response.headers,
                 body: Buffer.from(await response.arrayBuffer())
             };
