@@ -279,6 +279,21 @@ void describe('ServiceNow REST adapter', () => {
         assert.equal((await api.getIncidents([created.sysId])).length, 1);
     });
 
+    void it('renews an expired token once for concurrent requests', async () => {
+        const api = oauthApi(emulator);
+        const created = await api.createIncident({ shortDescription: 'Concurrent' });
+        emulator.resetApiCalls();
+        emulator.expireAccessTokens();
+        const answers = await Promise.all([1, 2, 3].map(() => api.getIncidents([created.sysId])));
+        assert.deepEqual(
+            answers.map((found) => found.length),
+            [1, 1, 1]
+        );
+        assert.equal(emulator.tokenRequests(), 1);
+        // Three refused reads (not counted by the instance), three retries.
+        assert.equal(emulator.apiCalls(emulator.serviceAccount.userName), 3);
+    });
+
     void it('reports refused credentials as an authentication error without the password', async () => {
         const secret = 'Secret-Wrong-Pass-9';
         const oauth = await rejection(oauthApi(emulator, secret).getIncidents(['a'.repeat(32)]));

@@ -73,7 +73,10 @@ export interface ServiceNowEmulator {
     close(): Promise<void>;
     /** REST calls counted so far (every authenticated /api/now request), for one user or all. */
     apiCalls(userName?: string): number;
+    /** Resets the REST call and token request counts. */
     resetApiCalls(): void;
+    /** Requests to /oauth_token.do so far (not REST calls). */
+    tokenRequests(): number;
     addUser(user: { userName: string; password: string; name: string }): EmulatorUser;
     createIncidentAs(userName: string, fields: Record<string, string>): IncidentView;
     updateIncidentAs(userName: string, incident: string, fields: Record<string, string>): IncidentView;
@@ -171,6 +174,7 @@ export async function startServiceNowEmulator(options: ServiceNowEmulatorOptions
         close: () => server.close(),
         apiCalls: (userName) => server.apiCalls(userName),
         resetApiCalls: () => server.resetApiCalls(),
+        tokenRequests: () => server.tokenRequests(),
         addUser: (user) => instance.addUser(user),
         createIncidentAs(userName, fields) {
             requireUser(userName);

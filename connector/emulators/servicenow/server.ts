@@ -74,6 +74,7 @@ export class EmulatorServer {
     private readonly sockets = new Set<Socket>();
     private readonly faults: { match: FaultMatch; response: FaultResponse }[] = [];
     private readonly calls = new Map<string, number>();
+    private tokens = 0;
     private port = 0;
 
     constructor(deps: ServerDeps) {
@@ -121,6 +122,11 @@ export class EmulatorServer {
 
     resetApiCalls(): void {
         this.calls.clear();
+        this.tokens = 0;
+    }
+
+    tokenRequests(): number {
+        return this.tokens;
     }
 
     private takeFault(method: string, url: string): FaultResponse | undefined {
@@ -148,6 +154,7 @@ export class EmulatorServer {
                 return;
             }
             if (path === '/oauth_token.do' && method === 'POST') {
+                this.tokens++;
                 const answer = this.deps.auth.token(new URLSearchParams(body.toString('utf8')));
                 send(response, {
                     status: answer.status,
