@@ -355,6 +355,25 @@ void describe('ServiceNow REST adapter', () => {
         assert.equal(missing.detail, "Record doesn't exist or ACL restricts the record retrieval");
         const gone = await rejection(api.downloadAttachment('1'.repeat(32)));
         assert.equal(gone.kind, 'not-found');
+        emulator.failNext(
+            { method: 'GET', pathIncludes: '/api/now/table/incident' },
+            {
+                status: 200,
+                body: {
+                    result: [{ sys_id: 'a'.repeat(32), number: 'INC0010001', sys_updated_on: '21-11-2026 01:45:12 PM' }]
+                }
+            }
+        );
+        const localDates = await rejection(api.getIncidents(['a'.repeat(32)]));
+        assert.equal(localDates.kind, 'invalid-response');
+        assert.match(localDates.message, /sys_updated_on/);
+        emulator.failNext(
+            { method: 'GET', pathIncludes: '/api/now/table/incident' },
+            { status: 502, body: 'Bad Gateway' }
+        );
+        const proxy = await rejection(api.getIncidents(['a'.repeat(32)]));
+        assert.equal(proxy.kind, 'server');
+        assert.match(proxy.message, /answered 502: HTTP 502/);
         const unreachable = await rejection(
             new RestIncidentApi({
                 instanceUrl: 'http://127.0.0.1:1',

@@ -44,6 +44,19 @@ function text(value: string | undefined): string | null {
     return value === undefined || value === '' ? null : value;
 }
 
+/** A date-time field of an answer; a missing or malformed one means the instance answered unexpectedly. */
+function dateField(row: RawRow, field: string): string {
+    try {
+        return fromGlideDateTime(row[field] ?? '');
+    } catch (cause) {
+        throw new ServiceNowApiError(
+            'invalid-response',
+            `ServiceNow answered a record without a valid ${field} (${JSON.stringify(row[field] ?? null)}); the adapter asks for UTC values (sysparm_display_value=false)`,
+            { cause }
+        );
+    }
+}
+
 function toIncident(row: RawRow): Incident {
     return {
         sysId: row.sys_id ?? '',
@@ -51,7 +64,7 @@ function toIncident(row: RawRow): Incident {
         shortDescription: text(row.short_description),
         description: text(row.description),
         correlationId: text(row.correlation_id),
-        updatedOn: fromGlideDateTime(row.sys_updated_on ?? ''),
+        updatedOn: dateField(row, 'sys_updated_on'),
         updatedBy: text(row.sys_updated_by)
     };
 }
@@ -231,7 +244,7 @@ export class RestIncidentApi implements IncidentApi {
                     incidentSysId: row.element_id ?? '',
                     value: row.value ?? '',
                     createdBy: text(row.sys_created_by),
-                    createdOn: fromGlideDateTime(row.sys_created_on ?? '')
+                    createdOn: dateField(row, 'sys_created_on')
                 });
             }
         }
@@ -255,7 +268,7 @@ export class RestIncidentApi implements IncidentApi {
             contentType: text(row.content_type),
             sizeBytes: Number(row.size_bytes ?? '0'),
             sha256,
-            createdOn: fromGlideDateTime(row.sys_created_on ?? '')
+            createdOn: dateField(row, 'sys_created_on')
         };
     }
 
