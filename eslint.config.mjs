@@ -70,6 +70,11 @@ export default [
         files: ['scripts/**/*.mjs', 'config/**/*.js', '*.config.{js,mjs}', 'jest.config.cjs', '.ci/**/*.mjs'],
         languageOptions: { ecmaVersion: 'latest', sourceType: 'module', globals: { ...globals.node } }
     },
+    // The console outside Salesforce: its entry and the browser stand-ins of platform modules.
+    {
+        files: ['connector/console-web/**/*.js'],
+        languageOptions: { ecmaVersion: 'latest', sourceType: 'module', globals: { ...globals.browser } }
+    },
     {
         files: ['jest.config.cjs'],
         languageOptions: { sourceType: 'commonjs' }

@@ -37,6 +37,7 @@ const STEPS = [
     },
     { name: 'gate: apex compiles', kind: 'gate', command: ['node', 'scripts/gates/apex-compile.mjs', '.'] },
     { name: 'gate: apex security', kind: 'gate', command: ['node', 'scripts/gates/apex-security.mjs', 'force-app'] },
+    { name: 'gate: dto contract (apex/ts)', kind: 'gate', command: ['node', 'scripts/gates/dto-contract.mjs', '.'] },
     { name: 'jest: components (lwc-src)', kind: 'jest', env: {}, report: 'jest-source.json' },
     { name: 'jest: components (compiled)', kind: 'jest', env: { LWC_TEST_TARGET: 'dist' }, report: 'jest-dist.json' },
     {

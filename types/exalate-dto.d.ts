@@ -105,3 +105,15 @@ export interface AcceptedInvitationInput {
     expiresAt: string;
     secret: string;
 }
+
+/** What ConnectionController.createConnection, updateConnection and initiateConnection take. */
+export interface ConnectionInput {
+    name: string;
+    localInstanceName: string;
+    remoteInstanceName: string;
+    description?: string | null;
+    type: ConnectionType;
+    remotePlatform: 'Salesforce' | 'ServiceNow';
+    /** Required for Public; blank (null) for Private on the initiating side. */
+    remoteNodeUrl?: string | null;
+}
