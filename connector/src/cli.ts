@@ -20,10 +20,12 @@ import { parseArgs } from 'node:util';
 import type { OrgAuthOptions } from './salesforce/index.ts';
 import { startSalesforceConnector } from './runtime/salesforce-connector.ts';
 import type { ConnectorLogEntry } from './runtime/salesforce-connector.ts';
+import { CONSOLE_CLI_OPTIONS, CONSOLE_USAGE, startConsoleFromCli } from './admin/cli.ts';
 
 const USAGE = `Usage: npm run connector -- run [--instance-url URL --access-token TOKEN | --sf-alias ALIAS |
        --jwt-login-url URL --jwt-client-id ID --jwt-username NAME --jwt-key-file FILE]
-       [--namespace NS] [--port 8443] [--host 127.0.0.1] [--public-url URL] [--private] [--spool DIR] [--json]`;
+       [--namespace NS] [--port 8443] [--host 127.0.0.1] [--public-url URL] [--private] [--spool DIR] [--json]
+${CONSOLE_USAGE}`;
 
 /** A mistake on the command line: printed with the usage, exit code 2. */
 export class UsageError extends Error {}
@@ -94,7 +96,8 @@ async function run(args: string[]): Promise<void> {
             'public-url': { type: 'string' },
             private: { type: 'boolean', default: false },
             spool: { type: 'string' },
-            json: { type: 'boolean', default: false }
+            json: { type: 'boolean', default: false },
+            ...CONSOLE_CLI_OPTIONS
         },
         strict: true
     });
@@ -117,11 +120,16 @@ async function run(args: string[]): Promise<void> {
             : `Connector running${connector.nodeUrl ? ` at ${connector.nodeUrl}` : ' (private: it serves nothing)'}; ` +
                   `${connector.engine.connections.length} connection(s). Ctrl-C stops it.\n`
     );
+    const adminConsole = await startConsoleFromCli(
+        values,
+        { auth: authFrom(values), namespace: values.namespace ?? '', connector },
+        (line) => process.stdout.write(`${line}\n`)
+    );
     let stopping = false;
     const stop = (): void => {
         if (!stopping) {
             stopping = true;
-            void connector.stop().then(() => process.exit(0));
+            void Promise.all([connector.stop(), adminConsole?.close()]).then(() => process.exit(0));
         }
     };
     process.on('SIGINT', stop);

@@ -1,0 +1,273 @@
+// The connector's admin API for the console outside Salesforce, over HTTP against an emulated org:
+// who may call it, what it refuses and how, and that it answers the Apex controllers' DTOs and
+// messages. The browser tests drive the same API through the console itself.
+import { strict as assert } from 'node:assert';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { startSalesforceEmulator } from '../emulators/salesforce/index.ts';
+import type { SalesforceEmulator } from '../emulators/salesforce/index.ts';
+import { ApiBudget } from '../src/salesforce/index.ts';
+import { newAdminToken, startSalesforceConsole } from '../src/admin/console.ts';
+import type { RunningConsole } from '../src/admin/console.ts';
+import { startAdminServer } from '../src/admin/server.ts';
+
+const GOOD_INPUT = {
+    name: 'SalesforceA_to_SalesforceB',
+    localInstanceName: 'SalesforceA',
+    remoteInstanceName: 'SalesforceB',
+    type: 'Public',
+    remotePlatform: 'Salesforce',
+    remoteNodeUrl: 'https://b-node.example.com'
+};
+
+interface Answer {
+    status: number;
+    body: unknown;
+    headers: Headers;
+}
+
+async function post(url: string, token: string | undefined, path: string, params: unknown = {}): Promise<Answer> {
+    const response = await fetch(new URL(path, url), {
+        method: 'POST',
+        headers: {
+            'Content-Type': 'application/json',
+            ...(token === undefined ? {} : { Authorization: `Bearer ${token}` })
+        },
+        body: JSON.stringify(params)
+    });
+    const text = await response.text();
+    return { status: response.status, body: text === '' ? undefined : JSON.parse(text), headers: response.headers };
+}
+
+function messageOf(answer: Answer): string {
+    return (answer.body as { message?: string } | null)?.message ?? '';
+}
+
+void describe('admin API: an emulated org through jsforce', () => {
+    let org: SalesforceEmulator;
+    let running: RunningConsole;
+    let token: string;
+    let staticDir: string;
+    const secrets = new Map<string, string>();
+
+    before(async () => {
+        staticDir = await mkdtemp(join(tmpdir(), 'exalate-admin-static-'));
+        await writeFile(join(staticDir, 'index.html'), '<!doctype html><title>Exalate</title>');
+        await writeFile(join(staticDir, 'app.js'), 'export {};');
+        org = await startSalesforceEmulator({ streamingConnectTimeoutMs: 1_000 });
+        token = newAdminToken();
+        running = await startSalesforceConsole({
+            auth: { kind: 'token', instanceUrl: org.instanceUrl, accessToken: org.connectorUser.accessToken },
+            namespace: '',
+            budget: new ApiBudget(),
+            token,
+            instanceName: 'SalesforceA',
+            secrets: () => ({
+                store: (id, secret) => {
+                    secrets.set(id, secret);
+                    org.setConnectionSecret(id, secret);
+                    return Promise.resolve();
+                },
+                remove: (id) => {
+                    secrets.delete(id);
+                    org.setConnectionSecret(id, null);
+                    return Promise.resolve();
+                }
+            }),
+            staticDir
+        });
+    });
+
+    after(async () => {
+        await running?.close();
+        await org?.close();
+        await rm(staticDir, { recursive: true, force: true });
+    });
+
+    void it('listens on 127.0.0.1 and gives a link with the token in its fragment', () => {
+        assert.match(running.url, /^http:\/\/127\.0\.0\.1:\d+\/$/);
+        assert.equal(running.link, `${running.url}#token=${token}`);
+    });
+
+    void it('refuses a call without the token, or with a wrong one, and names the way in', async () => {
+        for (const given of [undefined, 'not-the-token', `${token}x`]) {
+            const answer = await post(running.url, given, 'api/admin/ConnectionController/listConnections');
+            assert.equal(answer.status, 401);
+            assert.match(messageOf(answer), /admin token is missing or wrong/);
+        }
+        assert.equal(org.records('Sync_Connection__c').length, 0);
+    });
+
+    void it('serves only the console operations, as POST with JSON', async () => {
+        const unknown = await post(running.url, token, 'api/admin/ConnectionController/deleteEverything');
+        assert.equal(unknown.status, 404);
+        assert.equal(messageOf(unknown), 'ConnectionController.deleteEverything is not an operation of the console.');
+        const get = await fetch(new URL('api/admin/ConnectionController/listConnections', running.url), {
+            headers: { Authorization: `Bearer ${token}` }
+        });
+        assert.equal(get.status, 405);
+        const form = await fetch(new URL('api/admin/ConnectionController/listConnections', running.url), {
+            method: 'POST',
+            headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/x-www-form-urlencoded' },
+            body: 'a=1'
+        });
+        assert.equal(form.status, 415);
+    });
+
+    void it('serves the console files with a strict content security policy, and nothing outside them', async () => {
+        const page = await fetch(running.url);
+        assert.equal(page.status, 200);
+        assert.match(page.headers.get('content-security-policy') ?? '', /default-src 'self'/);
+        assert.equal(page.headers.get('x-content-type-options'), 'nosniff');
+        for (const path of ['/../package.json', '/%2e%2e/%2e%2e/package.json', '/nothing.js']) {
+            const response = await fetch(`${running.url.replace(/\/$/, '')}${path}`);
+            assert.equal(response.status, 404, path);
+        }
+    });
+
+    void it('answers the Apex DTOs: getConsoleContext, initiateConnection (the secret once), listConnections (never the secret)', async () => {
+        const context = await post(running.url, token, 'api/admin/ConnectionController/getConsoleContext');
+        assert.deepEqual(context.body, {
+            orgDomainUrl: org.instanceUrl,
+            namespacePrefix: '',
+            suggestedInstanceName: 'SalesforceA'
+        });
+        const initiated = await post(running.url, token, 'api/admin/ConnectionController/initiateConnection', {
+            input: GOOD_INPUT
+        });
+        assert.equal(initiated.status, 200, messageOf(initiated));
+        const body = initiated.body as {
+            connection: { id: string; status: string; role: string; invitationId: string };
+            invitationId: string;
+            expiresAt: string;
+            secret: string;
+        };
+        assert.equal(body.connection.status, 'Pending');
+        assert.equal(body.connection.role, 'Initiator');
+        assert.equal(body.invitationId, body.connection.invitationId);
+        assert.match(body.secret, /^[A-Za-z0-9_-]{43}$/);
+        assert.equal(secrets.get(body.connection.id), body.secret);
+        const hours = (Date.parse(body.expiresAt) - Date.now()) / 3_600_000;
+        assert.ok(hours > 71.9 && hours <= 72, `expires in ${hours} h`);
+        const list = await post(running.url, token, 'api/admin/ConnectionController/listConnections');
+        assert.equal((list.body as unknown[]).length, 1);
+        assert.doesNotMatch(JSON.stringify(list.body), new RegExp(body.secret));
+        assert.equal(list.headers.get('cache-control'), 'no-store');
+    });
+
+    void it('refuses what the Apex refuses, with its words, and writes nothing', async () => {
+        const before = org.records('Sync_Connection__c').length;
+        const cases: [string, unknown, string][] = [
+            [
+                'initiateConnection',
+                { input: GOOD_INPUT },
+                'A connection named SalesforceA_to_SalesforceB already exists.'
+            ],
+            [
+                'initiateConnection',
+                { input: { ...GOOD_INPUT, name: 'Other', remoteNodeUrl: 'http://b.example.com' } },
+                'Remote node URL must start with https:// (http:// is allowed only for http://localhost or http://127.0.0.1 during local development). Correct the URL.'
+            ],
+            [
+                'initiateConnection',
+                { input: { ...GOOD_INPUT, name: 'Other', type: 'Local' } },
+                'A Local connection syncs Cases within this org and needs no invitation. Create it with New connection instead.'
+            ],
+            [
+                'acceptInvitation',
+                {
+                    input: {
+                        invitationId: '6f1c1f3e-9a59-4f0e-8d2a-7c6b5a4f3e2d',
+                        connectionName: 'SalesforceX_to_SalesforceA',
+                        localInstanceName: 'SalesforceA',
+                        remoteInstanceName: 'SalesforceX',
+                        type: 'Public',
+                        remotePlatform: 'Salesforce',
+                        remoteNodeUrl: 'https://x.example.com',
+                        expiresAt: '2020-01-01T00:00:00.000Z',
+                        secret: 'A'.repeat(43)
+                    }
+                },
+                'This invitation expired on 2020-01-01T00:00:00Z. Ask SalesforceX to send a new one.'
+            ],
+            ['getConnection', { connectionId: 'a01000000000000AAA' }, 'This connection no longer exists.'],
+            ['activateConnection', { connectionId: null }, 'This connection no longer exists.']
+        ];
+        for (const [method, params, message] of cases) {
+            const answer = await post(running.url, token, `api/admin/ConnectionController/${method}`, params);
+            assert.equal(answer.status, 400, `${method}: ${messageOf(answer)}`);
+            assert.equal(messageOf(answer), message);
+        }
+        const pending = (org.records('Sync_Connection__c')[0] as { Id: string }).Id;
+        const activate = await post(running.url, token, 'api/admin/ConnectionController/activateConnection', {
+            connectionId: pending
+        });
+        assert.equal(
+            messageOf(activate),
+            'Connection SalesforceA_to_SalesforceB is waiting for the other side to accept the invitation.'
+        );
+        const sync = await post(running.url, token, 'api/admin/CaseSyncController/requestSync', {
+            connectionId: pending,
+            caseRef: '00001234'
+        });
+        assert.equal(
+            messageOf(sync),
+            'Connection SalesforceA_to_SalesforceB is not active (status: Pending). Activate it first.'
+        );
+        assert.equal(org.records('Sync_Connection__c').length, before);
+    });
+
+    void it('deleting a connection removes it and its secret', async () => {
+        const [connection] = org.records('Sync_Connection__c') as { Id: string }[];
+        const deleted = await post(running.url, token, 'api/admin/ConnectionController/deleteConnection', {
+            connectionId: connection.Id
+        });
+        assert.equal(deleted.status, 200, messageOf(deleted));
+        assert.equal(deleted.body, null);
+        assert.equal(org.records('Sync_Connection__c').length, 0);
+        assert.equal(secrets.size, 0);
+    });
+});
+
+void describe('admin API: where the package cannot take a secret from outside', () => {
+    void it('initiating says so and leaves no half-made connection behind', async () => {
+        const org = await startSalesforceEmulator({ streamingConnectTimeoutMs: 1_000 });
+        const staticDir = await mkdtemp(join(tmpdir(), 'exalate-admin-static-'));
+        await writeFile(join(staticDir, 'index.html'), '<!doctype html>');
+        await writeFile(join(staticDir, 'app.js'), '');
+        const token = newAdminToken();
+        const running = await startSalesforceConsole({
+            auth: { kind: 'token', instanceUrl: org.instanceUrl, accessToken: org.connectorUser.accessToken },
+            namespace: '',
+            budget: new ApiBudget(),
+            token,
+            staticDir
+        });
+        try {
+            const answer = await post(running.url, token, 'api/admin/ConnectionController/initiateConnection', {
+                input: GOOD_INPUT
+            });
+            assert.equal(answer.status, 501);
+            assert.match(
+                messageOf(answer),
+                /^The Exalate package in this org cannot take a connection secret from the connector .* Initiate or accept this invitation in the Exalate tab in Salesforce instead\.$/
+            );
+            assert.equal(org.records('Sync_Connection__c').length, 0);
+        } finally {
+            await running.close();
+            await org.close();
+            await rm(staticDir, { recursive: true, force: true });
+        }
+    });
+});
+
+void describe('admin server', () => {
+    void it('will not start without a real token', async () => {
+        await assert.rejects(
+            startAdminServer({ staticDir: tmpdir(), token: 'short', api: () => Promise.resolve(null) }),
+            /at least 16 characters/
+        );
+    });
+});
