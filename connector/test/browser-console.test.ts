@@ -3,53 +3,18 @@
 // calls going to the admin API. With SCREENSHOTS=1 it also refreshes the screenshots in
 // docs/screenshots/.
 import { strict as assert } from 'node:assert';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { Page } from 'playwright-core';
 import { decodeInvitation, encodeInvitation } from '../../lwc-src/exalateInvitationCodec/exalateInvitationCodec.ts';
-import { consoleBundle, ROOT } from './browser/bundle.ts';
+import { consoleBundle } from './browser/bundle.ts';
+import { initiate, openConsole, screenshot } from './browser/console-page.ts';
 import { launchBrowser } from './browser/browser.ts';
 import type { Browser } from './browser/browser.ts';
-import { startStaticServer } from './browser/static-server.ts';
-import type { StaticServer } from './browser/static-server.ts';
+import { startAdminServer } from '../src/admin/server.ts';
+import type { AdminServer } from '../src/admin/server.ts';
 import { standInOrg } from './browser/stand-in-admin.ts';
 import type { StandInOrg } from './browser/stand-in-admin.ts';
 
-const TOKEN = 'browser-test-token';
-const SCREENSHOTS = process.env.SCREENSHOTS === '1' ? join(ROOT, 'docs/screenshots') : undefined;
-
-async function screenshot(page: Page, name: string): Promise<void> {
-    if (SCREENSHOTS !== undefined) {
-        mkdirSync(SCREENSHOTS, { recursive: true });
-        await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
-    }
-}
-
-/** Opens the console as the connector's link does: the token in the fragment. */
-async function openConsole(page: Page, url: string): Promise<void> {
-    await page.goto(`${url}#token=${TOKEN}`);
-    await page.locator('c-exalate-console lightning-card').first().waitFor();
-}
-
-/** Initiate connection, Public, "No, I don't have admin access"; answers the code on screen. */
-async function initiate(page: Page, destinationUrl: string, nodeUrl: string): Promise<string> {
-    await page.getByRole('button', { name: 'Initiate connection' }).first().click();
-    const wizard = page.locator('c-exalate-initiate-wizard');
-    await wizard.getByLabel('Destination instance URL').fill(destinationUrl);
-    await wizard.getByRole('button', { name: 'Next' }).click();
-    await wizard.getByText('Choose the configuration type', { exact: false }).waitFor();
-    await wizard.getByRole('button', { name: 'Next' }).click();
-    await wizard.getByText("No, I don't have admin access").click();
-    await wizard.getByRole('button', { name: 'Next' }).click();
-    await wizard.getByLabel('Remote instance short name').fill('SalesforceB');
-    await wizard.locator('lightning-radio-group.platform').getByText('Salesforce', { exact: true }).click();
-    await wizard.getByLabel("This side's Exalate node URL").fill(nodeUrl);
-    await wizard.getByRole('button', { name: 'Initiate' }).click();
-    const code = wizard.locator('textarea.invitation-code');
-    await code.waitFor();
-    return code.inputValue();
-}
+const TOKEN = 'browser-test-token-0123456789';
 
 /** Runs in the page (the connector's TypeScript has no DOM library, hence the cast). */
 function backgroundColor(element: unknown): string {
@@ -59,15 +24,15 @@ function backgroundColor(element: unknown): string {
 
 let browser: Browser;
 
-void describe('console outside Salesforce (stand-in admin API)', () => {
+void describe('console outside Salesforce: its screens (stand-in org behind the admin server)', () => {
     let org: StandInOrg;
-    let server: StaticServer;
+    let server: AdminServer;
 
     before(async () => {
         const [staticDir, launched] = await Promise.all([consoleBundle(), launchBrowser()]);
         browser = launched;
         org = standInOrg('SalesforceA');
-        server = await startStaticServer({ staticDir, token: TOKEN, api: org.api });
+        server = await startAdminServer({ staticDir, token: TOKEN, api: org.api });
     });
 
     after(async () => {
@@ -77,7 +42,7 @@ void describe('console outside Salesforce (stand-in admin API)', () => {
 
     void it('renders the console with the real base components and SLDS, the token gone from the URL', async () => {
         await browser.withPage('console-home', async (page) => {
-            await openConsole(page, server.url);
+            await openConsole(page, `${server.url}#token=${TOKEN}`);
             // lightning-button is LBC's, and SLDS paints its brand variant.
             const initiateButton = page.getByRole('button', { name: 'Initiate connection' }).first();
             await initiateButton.waitFor();
@@ -91,8 +56,12 @@ void describe('console outside Salesforce (stand-in admin API)', () => {
 
     void it('Initiate connection shows an invitation code that the codec reads back', async () => {
         await browser.withPage('initiate-wizard', async (page) => {
-            await openConsole(page, server.url);
-            const code = await initiate(page, 'https://b.example.com', 'https://a-node.example.com');
+            await openConsole(page, `${server.url}#token=${TOKEN}`);
+            const code = await initiate(page, {
+                destinationUrl: 'https://b.example.com',
+                nodeUrl: 'https://a-node.example.com',
+                remoteName: 'SalesforceB'
+            });
             const decoded = decodeInvitation(code, Math.floor(Date.now() / 1000));
             assert.ok(decoded.ok, code);
             assert.equal(decoded.invitation.initiatorInstance, 'SalesforceA');
@@ -104,7 +73,7 @@ void describe('console outside Salesforce (stand-in admin API)', () => {
 
     void it('Accept invitation shows the codec error for a malformed code', async () => {
         await browser.withPage('accept-wizard', async (page) => {
-            await openConsole(page, server.url);
+            await openConsole(page, `${server.url}#token=${TOKEN}`);
             await page.getByRole('button', { name: 'Accept invitation' }).first().click();
             const wizard = page.locator('c-exalate-accept-wizard');
             const valid = encodeInvitation({

@@ -1,7 +1,9 @@
 // The browser build of the console for the browser tests: built once, and only when a source is
 // newer than the bundle in connector/dist/console-web (a full build takes about half a minute).
+// Test files run in parallel processes, so the build holds a lock folder: another process waits
+// for it, then finds the bundle fresh.
 import { execFile } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -44,11 +46,39 @@ function isFresh(): boolean {
     return SOURCES.every((source) => !existsSync(join(ROOT, source)) || newestChange(join(ROOT, source)) <= built);
 }
 
+const LOCK = join(ROOT, 'connector/dist/.console-web-build.lock');
+/** A lock older than this was left by a killed process. */
+const STALE_LOCK_MS = 5 * 60 * 1000;
+
+async function withBuildLock<T>(work: () => Promise<T>): Promise<T> {
+    mkdirSync(join(ROOT, 'connector/dist'), { recursive: true });
+    for (;;) {
+        try {
+            mkdirSync(LOCK);
+            break;
+        } catch (error) {
+            if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
+                throw error;
+            }
+            const lock = statSync(LOCK, { throwIfNoEntry: false });
+            if (lock !== undefined && Date.now() - lock.mtimeMs > STALE_LOCK_MS) {
+                rmSync(LOCK, { recursive: true, force: true });
+            }
+            await new Promise((resolve) => setTimeout(resolve, 250));
+        }
+    }
+    try {
+        return await work();
+    } finally {
+        rmSync(LOCK, { recursive: true, force: true });
+    }
+}
+
 let building: Promise<string> | undefined;
 
 /** The folder of a bundle built from the current sources. */
 export function consoleBundle(): Promise<string> {
-    building ??= (async () => {
+    building ??= withBuildLock(async () => {
         if (!isFresh()) {
             await promisify(execFile)(process.execPath, [join(ROOT, 'scripts/build/build-console-web.mjs')], {
                 cwd: ROOT,
@@ -56,6 +86,6 @@ export function consoleBundle(): Promise<string> {
             });
         }
         return CONSOLE_WEB_DIR;
-    })();
+    });
     return building;
 }

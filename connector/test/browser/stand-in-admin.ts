@@ -1,16 +1,16 @@
-// An in-memory stand-in for one org behind the admin API, with the answers ConnectionController
-// gives the console (getConsoleContext, listConnections, initiateConnection, acceptInvitation,
-// getConnection). Only for the browser tests of the console's screens; the end-to-end test runs
-// the connector's real admin server over an emulated org.
+// An in-memory stand-in for one org behind the real admin server, with the answers
+// ConnectionController gives the console (getConsoleContext, listConnections, initiateConnection,
+// acceptInvitation, getConnection). Only for the browser tests of the console's screens; the
+// end-to-end browser tests run the connector's Salesforce admin over emulated orgs.
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { ConnectionDto } from '../../../types/exalate-dto.d.ts';
-import { AdminRefusal } from './static-server.ts';
-import type { AdminHandler } from './static-server.ts';
+import { AdminError } from '../../src/admin/errors.ts';
+import type { AdminApi } from '../../src/admin/operations.ts';
 
 export interface StandInOrg {
     readonly connections: ConnectionDto[];
     readonly calls: string[];
-    readonly api: AdminHandler;
+    readonly api: AdminApi;
 }
 
 function text(input: Record<string, unknown>, field: string): string {
@@ -21,7 +21,7 @@ function text(input: Record<string, unknown>, field: string): string {
 export function standInOrg(instanceName: string): StandInOrg {
     const connections: ConnectionDto[] = [];
     const calls: string[] = [];
-    const api: AdminHandler = (className, methodName, params) => {
+    const answer = (className: string, methodName: string, params: Record<string, unknown>): unknown => {
         calls.push(`${className}.${methodName}`);
         const input = (params.input ?? {}) as Record<string, unknown>;
         switch (`${className}.${methodName}`) {
@@ -36,7 +36,7 @@ export function standInOrg(instanceName: string): StandInOrg {
             case 'ConnectionController.getConnection': {
                 const found = connections.find((connection) => connection.id === params.connectionId);
                 if (found === undefined) {
-                    throw new AdminRefusal('This connection does not exist any more.', 404);
+                    throw new AdminError('This connection does not exist any more.', 404);
                 }
                 return found;
             }
@@ -66,7 +66,7 @@ export function standInOrg(instanceName: string): StandInOrg {
             }
             case 'ConnectionController.acceptInvitation': {
                 if (connections.some((connection) => connection.invitationId === input.invitationId)) {
-                    throw new AdminRefusal('This invitation code was already used.');
+                    throw new AdminError('This invitation code was already used.');
                 }
                 const connection: ConnectionDto = {
                     id: `a00${randomBytes(6).toString('hex')}`,
@@ -85,8 +85,12 @@ export function standInOrg(instanceName: string): StandInOrg {
                 return connection;
             }
             default:
-                throw new AdminRefusal(`${className}.${methodName} is not part of this stand-in.`, 404);
+                throw new AdminError(`${className}.${methodName} is not part of this stand-in.`, 404);
         }
+    };
+    const api: AdminApi = async (className, methodName, params) => {
+        await Promise.resolve();
+        return answer(className, methodName, params);
     };
     return { connections, calls, api };
 }

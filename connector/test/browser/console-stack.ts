@@ -1,0 +1,134 @@
+// The whole product on this machine for the browser tests: two emulated Salesforce orgs, a real
+// connector for each, and each connector's console (the admin server with the console's browser
+// build and its admin API over jsforce). Only the emulators are test infrastructure; the emulated
+// org keeps connection secrets in process, as the package's Apex keeps them in a protected setting,
+// so the consoles hand new secrets to the emulator directly.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startSalesforceEmulator } from '../../emulators/salesforce/index.ts';
+import type { EmulatorUser, JsonObject, SalesforceEmulator } from '../../emulators/salesforce/index.ts';
+import { startSalesforceConnector } from '../../src/runtime/salesforce-connector.ts';
+import type { ConnectorLogEntry, RunningConnector } from '../../src/runtime/salesforce-connector.ts';
+import { newAdminToken, startSalesforceConsole } from '../../src/admin/console.ts';
+import type { RunningConsole } from '../../src/admin/console.ts';
+import type { SecretStore } from '../../src/admin/secret-store.ts';
+
+export interface ConsoleSide {
+    readonly name: string;
+    readonly org: SalesforceEmulator;
+    readonly agent: EmulatorUser;
+    readonly connector: RunningConnector;
+    readonly console: RunningConsole;
+    readonly log: ConnectorLogEntry[];
+    /** Cases the agent created, by subject. */
+    createCase(subject: string, description?: string, comments?: string[]): { id: string; caseNumber: string };
+    records(type: string): JsonObject[];
+}
+
+export interface ConsoleStack {
+    readonly a: ConsoleSide;
+    readonly b: ConsoleSide;
+    close(): Promise<void>;
+}
+
+/** The emulated org's protected setting, written as the package's Apex writes it. */
+function emulatorSecrets(org: SalesforceEmulator): SecretStore {
+    return {
+        store: (connectionId, secret) => Promise.resolve(org.setConnectionSecret(connectionId, secret)),
+        remove: (connectionId) => Promise.resolve(org.setConnectionSecret(connectionId, null))
+    };
+}
+
+async function startSide(
+    name: string,
+    options: { staticDir: string; listen: boolean; spoolDir: string }
+): Promise<ConsoleSide> {
+    const org = await startSalesforceEmulator({ streamingConnectTimeoutMs: 2_000 });
+    const agent = org.createUser({
+        name: `${name} Agent`,
+        username: `agent@${name.toLowerCase()}.example`,
+        permissionSets: ['Exalate_User']
+    });
+    const log: ConnectorLogEntry[] = [];
+    const auth = { kind: 'token', instanceUrl: org.instanceUrl, accessToken: org.connectorUser.accessToken } as const;
+    let connector: RunningConnector | undefined;
+    try {
+        connector = await startSalesforceConnector({
+            auth,
+            namespace: org.namespacePrefix,
+            listen: options.listen ? { host: '127.0.0.1', port: 0 } : undefined,
+            spoolDir: options.spoolDir,
+            log: (entry) => log.push(entry),
+            tuning: { retryInitialMs: 200, pollWaitSeconds: 5 }
+        });
+        const running = await startSalesforceConsole({
+            auth,
+            namespace: org.namespacePrefix,
+            budget: connector.org.budget,
+            token: newAdminToken(),
+            instanceName: name,
+            secrets: () => emulatorSecrets(org),
+            staticDir: options.staticDir
+        });
+        return {
+            name,
+            org,
+            agent,
+            connector,
+            console: running,
+            log,
+            createCase: (subject, description = '', comments = []) => {
+                const [id] = org.insertAs(agent.id, 'Case', [
+                    { Subject: subject, Description: description, Status: 'New', Origin: 'Web' }
+                ]);
+                if (comments.length > 0) {
+                    org.insertAs(
+                        agent.id,
+                        'CaseComment',
+                        comments.map((body) => ({ ParentId: id, CommentBody: body, IsPublished: true }))
+                    );
+                }
+                const created = org.records('Case').find((row) => row.Id === id);
+                return { id, caseNumber: created?.CaseNumber as string };
+            },
+            records: (type) => org.records(type)
+        };
+    } catch (error) {
+        await connector?.stop();
+        await org.close();
+        throw error;
+    }
+}
+
+/** Starts both sides (B private when asked: its connector serves nothing and long-polls A). */
+export async function startConsoleStack(options: { staticDir: string; privateB?: boolean }): Promise<ConsoleStack> {
+    const spool = await mkdtemp(join(tmpdir(), 'exalate-console-stack-'));
+    const a = await startSide('SalesforceA', {
+        staticDir: options.staticDir,
+        listen: true,
+        spoolDir: join(spool, 'a')
+    });
+    let b: ConsoleSide;
+    try {
+        b = await startSide('SalesforceB', {
+            staticDir: options.staticDir,
+            listen: options.privateB !== true,
+            spoolDir: join(spool, 'b')
+        });
+    } catch (error) {
+        await Promise.allSettled([a.console.close(), a.connector.stop()]);
+        await a.org.close();
+        throw error;
+    }
+    return {
+        a,
+        b,
+        close: async () => {
+            await Promise.allSettled([a.console.close(), b.console.close()]);
+            await Promise.allSettled([a.connector.stop(), b.connector.stop()]);
+            await Promise.allSettled([a.org.close(), b.org.close()]);
+            await rm(spool, { recursive: true, force: true });
+        }
+    };
+}
