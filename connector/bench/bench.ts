@@ -14,6 +14,7 @@ import { parseArgs } from 'node:util';
 import { startSalesforceEmulator } from '../emulators/salesforce/index.ts';
 import type { EmulatorUser, JsonObject, SalesforceEmulator } from '../emulators/salesforce/index.ts';
 import { acceptInvitation, exalateCase, initiateConnection } from '../emulators/scenario/console-actions.ts';
+import { DEFAULT_TUNING } from '../src/engine/context.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -359,9 +360,9 @@ async function main(): Promise<void> {
         log(`bench: naive private pair not measured: ${(error as Error).message}`);
     }
 
-    // The optimized idle figure was measured with a 3 s reconciliation; production reads the queue
-    // every 5 minutes, so its hourly cost is the cost of one read times 12 (wake events are free).
-    const idleAtDefault = idleFast * (3_000 / (5 * 60_000));
+    // The optimized idle figure was measured with a 3 s reconciliation; production reconciles every
+    // DEFAULT_TUNING.reconcileEveryMs, so its hourly cost scales by that ratio (wake events are free).
+    const idleAtDefault = idleFast * (3_000 / DEFAULT_TUNING.reconcileEveryMs);
     const ms = (value: number): string => `${fmt(value, 0)} ms`;
     rows.push([
         'API calls, single Case sync (sender + receiver)',
@@ -423,7 +424,7 @@ async function main(): Promise<void> {
             ...rows.map(line),
             '',
             `Naive baseline: the same engine, one record per API read and write, queue polled every ${NAIVE_POLL_MS / 1000} s instead of wake events.`,
-            'Idle: measured with a 3 s queue reconciliation and scaled to the production default of 5 minutes.',
+            `Idle: measured with a 3 s reconciliation and scaled to the production default of ${DEFAULT_TUNING.reconcileEveryMs / 60_000} minutes.`,
             ''
         ].join('\n')
     );

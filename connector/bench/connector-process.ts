@@ -4,6 +4,7 @@
 // before it exits.
 import { startSalesforceConnector } from '../src/runtime/salesforce-connector.ts';
 import { naiveOrg } from './naive-org.ts';
+import { DEFAULT_TUNING } from '../src/engine/context.ts';
 
 interface ProcessOptions {
     readonly instanceUrl: string;
@@ -29,7 +30,9 @@ const connector = await startSalesforceConnector({
     streaming: !options.naive,
     wrapOrg: options.naive ? naiveOrg : undefined,
     tuning: {
-        reconcileEveryMs: options.naive ? (options.pollEveryMs ?? 5_000) : (options.reconcileEveryMs ?? 5 * 60_000)
+        reconcileEveryMs: options.naive
+            ? (options.pollEveryMs ?? 5_000)
+            : (options.reconcileEveryMs ?? DEFAULT_TUNING.reconcileEveryMs)
     }
 });
 process.stdout.write(`ready ${connector.nodeUrl || '-'}\n`);

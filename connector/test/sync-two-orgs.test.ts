@@ -120,5 +120,31 @@ for (const privateB of [false, true]) {
             assert.equal(filesOf(b, mirrorId).length, 1, 'the file is on B once');
             assert.equal(caseById(b, mirrorId).Subject, 'VPN drops every hour (office only)');
         });
+
+        void it('still sends a change whose change signal was lost: the reconciliation finds it', async () => {
+            const { a, b } = stack;
+            const caseId = createCase(a, { subject: 'Badge reader offline' });
+            exalate(a, caseId);
+            const mirror = await eventually('the Case exists on B', () =>
+                mirrorOf(b, textOf(caseById(a, caseId), 'CaseNumber'))
+            );
+            await settle(stack);
+            await a.restart(() => {
+                // While A's connector is down, an edit whose trigger signal never made it to the outbox.
+                a.org.updateAs(a.agent.id, 'Case', [{ Id: caseId, Subject: 'Badge reader offline (lobby)' }]);
+                const signals = a.org.records('Sync_Signal__c').filter((signal) => signal.Case__c === caseId);
+                assert.ok(signals.length > 0, 'the edit recorded a signal, which is now lost');
+                a.org.deleteAs(
+                    a.org.connectorUser.id,
+                    'Sync_Signal__c',
+                    signals.map((signal) => textOf(signal, 'Id'))
+                );
+            });
+            await eventually('the edit reaches B', () =>
+                caseById(b, textOf(mirror, 'Id')).Subject === 'Badge reader offline (lobby)' ? true : undefined
+            );
+            await settle(stack);
+            assert.equal(twinOf(a, caseId)?.Sync_Status__c, 'Synchronized');
+        });
     });
 }

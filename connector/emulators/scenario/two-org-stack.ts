@@ -19,8 +19,11 @@ export interface Side {
     /** The connection record id on this side. */
     connectionId: string;
     readonly log: ConnectorLogEntry[];
-    /** Restarts the connector (a new process would do the same: everything comes from the org). */
-    restart(): Promise<void>;
+    /**
+     * Restarts the connector (a new process would do the same: everything comes from the org);
+     * `whileStopped` runs while no connector runs.
+     */
+    restart(whileStopped?: () => void | Promise<void>): Promise<void>;
 }
 
 export interface StackOptions {
@@ -64,9 +67,10 @@ async function startSide(
         connector: await start(),
         connectionId: '',
         log,
-        restart: async () => {
+        restart: async (whileStopped) => {
             const port = side.connector.nodeUrl === '' ? undefined : Number(new URL(side.connector.nodeUrl).port);
             await side.connector.stop();
+            await whileStopped?.();
             side.connector = await start(port);
         }
     };

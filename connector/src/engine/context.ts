@@ -35,7 +35,10 @@ export interface EngineTuning {
     /** Delay of the first retry after a failed delivery; doubles up to `retryMaxMs`, jittered. */
     readonly retryInitialMs: number;
     readonly retryMaxMs: number;
-    /** How often the queue is read without a wake event, to pick up retries that came due. */
+    /**
+     * How often the queue is read without a wake event (retries that came due) and Cases under sync
+     * are reconciled by SystemModstamp (changes whose signal was lost), in one call.
+     */
     readonly reconcileEveryMs: number;
     /** Seconds a private node's long-poll waits on the other node. */
     readonly pollWaitSeconds: number;
@@ -48,7 +51,7 @@ export const DEFAULT_TUNING: EngineTuning = {
     pollAckTimeoutMs: 10 * 60_000,
     retryInitialMs: 2_000,
     retryMaxMs: 10 * 60_000,
-    reconcileEveryMs: 5 * 60_000,
+    reconcileEveryMs: 10 * 60_000,
     pollWaitSeconds: 25
 };
 

@@ -23,13 +23,15 @@ import { PROTOCOL_VERSION, validateSyncMessage } from '../protocol/messages.ts';
 import type { Ack, Replica, SyncMessage } from '../protocol/messages.ts';
 import type {
     CaseSnapshot,
+    ChangedCases,
     ChangeSignal,
     EventCreate,
     EventUpdate,
     QueuedEvent,
     SyncTwin,
     TwinUpdate,
-    TwinUpsert
+    TwinUpsert,
+    Work
 } from '../salesforce/types.ts';
 import { backoffDelay } from '../node/backoff.ts';
 import { NodeTransportError } from '../node/errors.ts';
@@ -42,6 +44,17 @@ export interface PassResult {
     readonly signalsKept: number;
     /** Whether the pass read as many signals as it may: there may be more. */
     readonly more: boolean;
+    /** What the reconciliation read found, when the pass was asked to reconcile. */
+    readonly reconciled?: ChangedCases;
+}
+
+/** The id of a change signal that the reconciliation read stood in for: there is no record to delete. */
+const RECONCILED = '';
+
+/** What a pass is asked to do besides reading the outbox and the queue. */
+export interface PassOptions {
+    /** Reconcile: also look at Cases under sync changed after this instant (no extra API call). */
+    readonly changedSince?: Date;
 }
 
 function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
@@ -78,14 +91,16 @@ function sha256Hex(bytes: Uint8Array): string {
 }
 
 /** One outgoing pass (call inside the lane). */
-export async function outgoingPass(context: EngineContext): Promise<PassResult> {
+export async function outgoingPass(context: EngineContext, options: PassOptions = {}): Promise<PassResult> {
     const { org, tuning } = context;
-    const work = await org.readWork({
+    const read = await org.readWork({
         signalLimit: tuning.signalsPerPass,
         eventLimit: tuning.eventsPerPass,
         // SOQL datetimes have whole seconds: round up, or an event due this very second waits a pass.
-        now: new Date(Math.ceil(context.clock() / 1000) * 1000)
+        now: new Date(Math.ceil(context.clock() / 1000) * 1000),
+        ...(options.changedSince !== undefined ? { changedSince: options.changedSince } : {})
     });
+    const work = withReconciledCases(read);
     const toDeliver = new Map<string, InFlight[]>();
     const outgoingEvents = work.dueEvents.filter((event) => event.direction !== 'Incoming');
 
@@ -299,6 +314,7 @@ export async function outgoingPass(context: EngineContext): Promise<PassResult> 
     }
 
     const deleteSignalIds = work.signals
+        .filter((signal) => signal.id !== RECONCILED)
         .filter((signal) => signal.kind === 'Deleted' || !keptCases.has(signal.caseId))
         .map((signal) => signal.id);
     const result = await org.write({
@@ -324,8 +340,36 @@ export async function outgoingPass(context: EngineContext): Promise<PassResult> 
     }
     return {
         toDeliver,
-        signalsKept: work.signals.length - deleteSignalIds.length,
-        more: work.signals.length >= tuning.signalsPerPass || work.dueEvents.length >= tuning.eventsPerPass
+        signalsKept: work.signals.filter((signal) => signal.id !== RECONCILED).length - deleteSignalIds.length,
+        more: read.signals.length >= tuning.signalsPerPass || work.dueEvents.length >= tuning.eventsPerPass,
+        ...(read.changed !== undefined ? { reconciled: read.changed } : {})
+    };
+}
+
+/**
+ * Cases the reconciliation found changed, without a change signal of their own, are handled as if
+ * their trigger had recorded one: the Basic rules then compare them with the last synced state, so a
+ * Case whose change already travelled (or that the connector itself wrote) sends nothing.
+ */
+function withReconciledCases(work: Work): Work {
+    if (work.changed === undefined || work.changed.caseIds.length === 0) {
+        return work;
+    }
+    const signalled = new Set(work.signals.map((signal) => signal.caseId));
+    const missed = work.changed.caseIds.filter((caseId) => !signalled.has(caseId));
+    return {
+        ...work,
+        signals: [
+            ...work.signals,
+            ...missed.map((caseId): ChangeSignal => ({
+                id: RECONCILED,
+                caseId,
+                kind: 'Case',
+                recordId: caseId,
+                underSync: true,
+                createdAt: new Date(0).toISOString()
+            }))
+        ]
     };
 }
 
@@ -385,7 +429,12 @@ async function twinsFromTriggers(
                 .map((trigger) => ({ id: trigger.id, connectionId: live.record.id, filter: trigger.filter }))
         );
     const caseIds = [
-        ...new Set(signals.filter((signal) => signal.kind === 'Case').map((signal) => signal.caseId))
+        ...new Set(
+            signals
+                // Reconciled Cases are under sync already: triggers were evaluated when they came under it.
+                .filter((signal) => signal.kind === 'Case' && signal.id !== RECONCILED)
+                .map((signal) => signal.caseId)
+        )
     ].filter((caseId) => caseId.startsWith('500'));
     if (triggers.length === 0 || caseIds.length === 0) {
         return [];
@@ -572,7 +621,7 @@ export async function reclaimDeliveries(context: EngineContext, eventIds: readon
  * Records a delivery that failed (call inside the lane): retried with back-off, then Failed.
  * Answers the delays (ms, distinct) after which the retries come due: only a pass delivers them, so
  * the caller runs one at each rather than wait for the next wake event or the slow reconciliation
- * timer (five minutes by default). The messages of one failed batch share one jitter draw, so that
+ * timer (ten minutes by default). The messages of one failed batch share one jitter draw, so that
  * they come due together and one pass takes them all.
  */
 export async function recordDeliveryFailure(

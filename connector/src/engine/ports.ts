@@ -23,7 +23,7 @@ import type {
 
 /** The Salesforce org, as the engine reads and writes it (every call is one or more API calls). */
 export interface OrgPort {
-    readWork(options?: { signalLimit?: number; eventLimit?: number; now?: Date }): Promise<Work>;
+    readWork(options?: { signalLimit?: number; eventLimit?: number; now?: Date; changedSince?: Date }): Promise<Work>;
     readConnections(): Promise<SyncConnection[]>;
     readSnapshot(request: SnapshotRequest): Promise<Snapshot>;
     matchTriggerFilters(caseIds: readonly string[], triggers: readonly TriggerFilter[]): Promise<TriggerMatches>;

@@ -67,6 +67,18 @@ export interface EngineStats {
 /** How often connections are reread without a wake event saying they changed. */
 const CONNECTION_REREAD_MS = 60 * 60_000;
 
+/**
+ * How far back the first reconciliation of a process looks. Change signals survive a restart (they
+ * are records); the reconciliation is the net for a change whose signal was never recorded.
+ */
+const RECONCILE_LOOKBACK_MS = 60 * 60_000;
+
+/**
+ * Overlap between two reconciliations: the watermark is the connector's clock, the SystemModstamps
+ * are the org's; a Case seen twice costs nothing (its state is unchanged), one missed would be lost.
+ */
+const RECONCILE_OVERLAP_MS = 2 * 60_000;
+
 /** Batches pushed at once to the other node. */
 const PUSH_CONCURRENCY = 4;
 
@@ -85,6 +97,10 @@ export class SyncEngine implements NodeHandlers {
     readonly #retryTimers = new Set<NodeJS.Timeout>();
     #passRunning = false;
     #passAgain = false;
+    /** The next pass also runs the reconciliation read (see #runPasses). */
+    #reconcileDue = true;
+    /** Changes after this instant are looked for by the next reconciliation. */
+    #reconcileSince: Date;
     #deliveries = new Set<Promise<void>>();
     readonly #incoming: IncomingBatcher;
 
@@ -110,6 +126,7 @@ export class SyncEngine implements NodeHandlers {
             latestState: new Map(),
             outboxes: new Map()
         };
+        this.#reconcileSince = new Date(clock() - RECONCILE_LOOKBACK_MS);
         this.#incoming = new IncomingBatcher(this.#context.lane, async (live, acks, messages) => {
             await finalizeAcks(this.#context, acks);
             return applyMessages(this.#context, live, messages);
@@ -144,6 +161,7 @@ export class SyncEngine implements NodeHandlers {
         this.#reconcileTimer = setInterval(() => {
             // Without wake events connection changes are only seen here; with them, hourly as a safety net.
             const streaming = this.#options.streaming !== false;
+            this.#reconcileDue = true;
             if (!streaming || this.#context.clock() - lastConnectionRead >= CONNECTION_REREAD_MS) {
                 lastConnectionRead = this.#context.clock();
                 this.#onWake('connection');
@@ -202,7 +220,7 @@ export class SyncEngine implements NodeHandlers {
 
     /**
      * Runs a pass once a failed delivery's retry is due. Without it the retry would wait for the
-     * next wake event or the reconciliation timer (five minutes by default), whatever its back-off.
+     * next wake event or the reconciliation timer (ten minutes by default), whatever its back-off.
      */
     #passIn(delaysMs: readonly number[]): void {
         for (const delayMs of delaysMs) {
@@ -237,9 +255,24 @@ export class SyncEngine implements NodeHandlers {
     async #runPasses(): Promise<void> {
         do {
             this.#passAgain = false;
+            const reconcile = this.#reconcileDue;
+            this.#reconcileDue = false;
+            const startedAt = this.#context.clock();
             try {
-                const result = await this.#context.lane.run(() => outgoingPass(this.#context));
+                const result = await this.#context.lane.run(() =>
+                    outgoingPass(this.#context, reconcile ? { changedSince: this.#reconcileSince } : {})
+                );
                 this.stats.passes += 1;
+                if (result.reconciled !== undefined) {
+                    const { readUntil } = result.reconciled;
+                    this.#reconcileSince =
+                        readUntil === null ? new Date(startedAt - RECONCILE_OVERLAP_MS) : new Date(readUntil);
+                    if (readUntil !== null) {
+                        // More changes than one read holds: read on from where this one stopped.
+                        this.#reconcileDue = true;
+                        this.#passAgain = true;
+                    }
+                }
                 for (const [connectionId, flights] of result.toDeliver) {
                     this.#deliver(connectionId, flights);
                 }
@@ -247,6 +280,7 @@ export class SyncEngine implements NodeHandlers {
                     this.#passAgain = true;
                 }
             } catch (error) {
+                this.#reconcileDue ||= reconcile;
                 this.#logError('pass-failed', error);
             }
         } while (this.#passAgain && !this.#stop.signal.aborted);

@@ -38,6 +38,7 @@ import { checkTriggerFilter, soqlDateTime, soqlIdList, soqlString } from './soql
 import type { Row } from './queries.ts';
 import type {
     CaseSnapshot,
+    ChangedCases,
     QueuedEvent,
     Snapshot,
     SnapshotRequest,
@@ -94,7 +95,15 @@ export interface ReadWorkOptions {
     readonly eventLimit?: number;
     /** Entries whose Next_Attempt__c is at or before this are due (default: now). */
     readonly now?: Date;
+    /**
+     * Also read the Cases under sync changed after this instant (the Case, a public comment or a
+     * file): three more queries in the same Composite request, so no extra call.
+     */
+    readonly changedSince?: Date;
 }
+
+/** Rows each reconciliation query reads at most; the rest is read by the next reconciliation. */
+const RECONCILE_LIMIT = 2000;
 
 /** Which twins readTwins reads: those of these Cases and those with these ids (all twins when both are omitted). */
 export type ReadTwinsOptions = TwinSelection;
@@ -212,11 +221,34 @@ export class SalesforceOrgClient {
                     ` ORDER BY ${e.nextAttempt} ASC NULLS FIRST, Name ASC LIMIT ${eventLimit}`
             );
         }
+        const baseQueries = soqls.length;
+        if (options.changedSince !== undefined) {
+            soqls.push(...this.changedCaseQueries(options.changedSince));
+        }
         const results = await queryAll(this.rest, 'readWork', soqls);
         return {
             signals: signalLimit > 0 ? results[0].map((row) => toSignal(row, n)) : [],
-            dueEvents: eventLimit > 0 ? results[results.length - 1].map((row) => toEvent(row, n)) : []
+            dueEvents: eventLimit > 0 ? results[baseQueries - 1].map((row) => toEvent(row, n)) : [],
+            ...(options.changedSince !== undefined ? { changed: changedCasesOf(results.slice(baseQueries)) } : {})
         };
+    }
+
+    /**
+     * The reconciliation queries: Cases under sync (those with a twin) whose record, public comments
+     * or file links have a SystemModstamp after `since`, oldest first. The semi-join keeps the rows to
+     * Cases under sync, however busy the org; ContentDocumentLink accepts it as its required
+     * LinkedEntityId filter.
+     */
+    private changedCaseQueries(since: Date): string[] {
+        const n = this.names;
+        const after = soqlDateTime(since);
+        const underSync = `(SELECT ${n.twin.case} FROM ${n.objects.twin})`;
+        const tail = `ORDER BY SystemModstamp ASC LIMIT ${RECONCILE_LIMIT}`;
+        return [
+            `SELECT Id, SystemModstamp FROM Case WHERE SystemModstamp > ${after} AND Id IN ${underSync} ${tail}`,
+            `SELECT ParentId, SystemModstamp FROM CaseComment WHERE SystemModstamp > ${after} AND IsPublished = true AND ParentId IN ${underSync} ${tail}`,
+            `SELECT LinkedEntityId, SystemModstamp FROM ContentDocumentLink WHERE LinkedEntityId IN ${underSync} AND SystemModstamp > ${after} ${tail}`
+        ];
     }
 
     /** Every connection with every field, and its triggers: 1 call. */
@@ -563,4 +595,26 @@ export class SalesforceOrgClient {
         }
         return { contentVersionId: version.id, contentDocumentId: document.ContentDocumentId };
     }
+}
+
+/** The Case ids of the reconciliation rows, and where to resume when a query was full. */
+function changedCasesOf([cases, comments, links]: Row[][]): ChangedCases {
+    const ids = new Set<string>();
+    let readUntil: string | null = null;
+    const take = (rows: Row[], field: string): void => {
+        for (const row of rows) {
+            const id = row[field];
+            if (typeof id === 'string') {
+                ids.add(id);
+            }
+        }
+        const last = rows.at(-1)?.SystemModstamp;
+        if (rows.length >= RECONCILE_LIMIT && typeof last === 'string' && (readUntil === null || last < readUntil)) {
+            readUntil = last;
+        }
+    };
+    take(cases, 'Id');
+    take(comments, 'ParentId');
+    take(links, 'LinkedEntityId');
+    return { caseIds: [...ids], readUntil };
 }

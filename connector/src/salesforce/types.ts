@@ -57,6 +57,21 @@ export interface QueuedEvent {
 export interface Work {
     readonly signals: ChangeSignal[];
     readonly dueEvents: QueuedEvent[];
+    /** Cases under sync changed since the reconciliation watermark, when readWork was asked for them. */
+    readonly changed?: ChangedCases;
+}
+
+/**
+ * What the reconciliation read found: Cases under sync whose record, public comments or files
+ * changed after the watermark (SystemModstamp), whatever the change signals say.
+ */
+export interface ChangedCases {
+    readonly caseIds: string[];
+    /**
+     * When a query returned as many rows as it may, the SystemModstamp up to which every change was
+     * read (the next reconciliation starts there); null when everything since the watermark was read.
+     */
+    readonly readUntil: IsoDateTime | null;
 }
 
 /** A Sync_Trigger__c: Cases matching the filter come under sync on the connection. */
