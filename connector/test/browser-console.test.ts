@@ -67,7 +67,6 @@ void describe('console outside Salesforce: its screens (stand-in org behind the 
             assert.equal(decoded.invitation.initiatorInstance, 'SalesforceA');
             assert.equal(decoded.invitation.initiatorNodeUrl, 'https://a-node.example.com');
             assert.equal(decoded.invitation.invitationId, org.connections.at(-1)?.invitationId);
-            await screenshot(page, 'initiate-wizard-code');
         });
     });
 
@@ -99,7 +98,6 @@ void describe('console outside Salesforce: its screens (stand-in org behind the 
                 await wizard.getByRole('button', { name: 'Check' }).click();
                 await wizard.locator('.code-error').getByText(expected.message).waitFor();
             }
-            await screenshot(page, 'accept-wizard-error');
         });
     });
 });

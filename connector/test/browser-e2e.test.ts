@@ -47,7 +47,7 @@ void describe('console outside Salesforce, end to end (two emulated orgs, two co
                 remoteName: 'SalesforceB'
             });
             assert.match(invitationCode, /^EXA1-/);
-            await screenshot(page, 'initiate-code');
+            await screenshot(page, 'initiate-code', [page.locator('textarea.invitation-code')]);
         });
         await browser.withPage('e2e-accept-and-first-sync', async (page) => {
             await openConsole(page, stack.b.console.link);
@@ -56,7 +56,7 @@ void describe('console outside Salesforce, end to end (two emulated orgs, two co
             await wizard.getByText('The invitation code is valid.').waitFor();
             assert.equal(await wizard.locator('dd.connection-name').textContent(), CONNECTION);
             assert.equal(await wizard.locator('dd.initiator').textContent(), 'SalesforceA');
-            await screenshot(page, 'accept-details');
+            await screenshot(page, 'accept-details', [wizard.locator('lightning-textarea.code textarea')]);
             await wizard.getByRole('button', { name: 'Confirm' }).click();
             await wizard.locator('h3.established').waitFor({ timeout: 15_000 });
 
@@ -105,7 +105,7 @@ void describe('console outside Salesforce, end to end (two emulated orgs, two co
                     exact: false
                 })
                 .waitFor();
-            await screenshot(page, 'accept-used-code');
+            await screenshot(page, 'accept-used-code', [wizard.locator('lightning-textarea.code textarea')]);
             const middle = Math.floor(invitationCode.length / 2);
             const tampered = `${invitationCode.slice(0, middle)}${invitationCode[middle] === 'A' ? 'B' : 'A'}${invitationCode.slice(middle + 1)}`;
             await wizard.getByLabel('Invitation code').fill(tampered);

@@ -2,16 +2,19 @@
 // screenshots they refresh in docs/screenshots/ with SCREENSHOTS=1.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { ROOT } from './bundle.ts';
 
 const SCREENSHOTS = process.env.SCREENSHOTS === '1' ? join(ROOT, 'docs/screenshots') : undefined;
 
-/** Saves a screenshot of the page as docs/screenshots/<name>.png when SCREENSHOTS=1. */
-export async function screenshot(page: Page, name: string): Promise<void> {
+/**
+ * Saves a screenshot of the page as docs/screenshots/<name>.png when SCREENSHOTS=1. Invitation
+ * codes carry a connection's secret: pass their fields as `mask`, and they are painted over.
+ */
+export async function screenshot(page: Page, name: string, mask: Locator[] = []): Promise<void> {
     if (SCREENSHOTS !== undefined) {
         mkdirSync(SCREENSHOTS, { recursive: true });
-        await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+        await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true, mask, maskColor: '#c9c9c9' });
     }
 }
 
