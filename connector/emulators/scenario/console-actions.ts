@@ -118,3 +118,23 @@ export function exalateCase(org: SalesforceEmulator, userId: string, connectionI
     publishWake(org, userId, 'sync-request');
     return twinId;
 }
+
+/** Deactivate or Activate on the connection page (ConnectionController.deactivateConnection / activateConnection). */
+export function setConnectionStatus(
+    org: SalesforceEmulator,
+    userId: string,
+    connectionId: string,
+    status: 'Active' | 'Deactivated'
+): void {
+    org.updateAs(userId, 'Sync_Connection__c', [
+        { Id: connectionId, Status__c: status, ...(status === 'Active' ? { Status_Detail__c: null } : {}) }
+    ]);
+    publishWake(org, userId, 'connection');
+}
+
+/** Delete on the connection page (ConnectionController.deleteConnection): the record and its secret go. */
+export function deleteConnection(org: SalesforceEmulator, userId: string, connectionId: string): void {
+    org.deleteAs(userId, 'Sync_Connection__c', [connectionId]);
+    org.setConnectionSecret(connectionId, null);
+    publishWake(org, userId, 'connection');
+}

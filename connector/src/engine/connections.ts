@@ -5,6 +5,7 @@
 // reason `connection`), when a request names a connection it does not know, and hourly.
 import { deriveConnectionKeys, normalizeConnectionId } from '../protocol/keys.ts';
 import type { ConnectionKeys } from '../protocol/keys.ts';
+import type { ConnectionCommand } from '../node/endpoints.ts';
 import type { SyncConnection } from '../salesforce/types.ts';
 import type { EngineLog, OrgPort, RemoteNode, RemoteNodeFactory } from './ports.ts';
 
@@ -29,6 +30,27 @@ export function isActive(connection: LiveConnection): boolean {
 
 const REREAD_AFTER_MISS_MS = 5_000;
 
+/** A change this side's admin made to a connection, which the other node must be told. */
+export interface LocalChange {
+    /** The connection as it was known before the change (a deleted one keeps its keys and client here). */
+    readonly live: LiveConnection;
+    readonly command: ConnectionCommand;
+}
+
+/** What the other node is told when a connection's status changes here (none: nothing to tell). */
+function commandFor(before: LiveConnection, after: LiveConnection | undefined): ConnectionCommand | undefined {
+    if (after === undefined) {
+        return before.record.status === 'Active' || before.record.status === 'Deactivated' ? 'delete' : undefined;
+    }
+    if (before.record.status === 'Active' && after.record.status === 'Deactivated') {
+        return 'deactivate';
+    }
+    if (before.record.status === 'Deactivated' && after.record.status === 'Active') {
+        return 'activate';
+    }
+    return undefined;
+}
+
 export class ConnectionRegistry {
     readonly #org: OrgPort;
     readonly #remoteFactory: RemoteNodeFactory;
@@ -40,6 +62,9 @@ export class ConnectionRegistry {
     #byRecordId = new Map<string, LiveConnection>();
     #lastRead = 0;
     #reading: Promise<void> | undefined;
+    #localChanges: LocalChange[] = [];
+    /** Changes are only told from the second read on: the first has nothing to compare with. */
+    #readOnce = false;
 
     constructor(options: { org: OrgPort; remoteFactory: RemoteNodeFactory; log: EngineLog; clock: () => number }) {
         this.#org = options.org;
@@ -81,7 +106,6 @@ export class ConnectionRegistry {
 
     async #read(): Promise<void> {
         const records = await this.#org.readConnections();
-        this.#lastRead = this.#clock();
         const byId = new Map<string, LiveConnection>();
         const byRecordId = new Map<string, LiveConnection>();
         for (const record of records) {
@@ -91,8 +115,27 @@ export class ConnectionRegistry {
                 byRecordId.set(record.id, live);
             }
         }
+        // Changes this process made itself (a command from the other node, an acceptance) were
+        // applied with update() before this read, so only the admin's own changes show up here.
+        if (this.#readOnce) {
+            for (const before of this.#byId.values()) {
+                const command = commandFor(before, byId.get(before.id));
+                if (command !== undefined) {
+                    this.#localChanges.push({ live: before, command });
+                }
+            }
+        }
         this.#byId = byId;
         this.#byRecordId = byRecordId;
+        this.#lastRead = this.#clock();
+        this.#readOnce = true;
+    }
+
+    /** The admin's changes found by the reads since the last call, oldest first. */
+    takeLocalChanges(): LocalChange[] {
+        const changes = this.#localChanges;
+        this.#localChanges = [];
+        return changes;
     }
 
     async #live(record: SyncConnection): Promise<LiveConnection | undefined> {

@@ -26,7 +26,7 @@ import { RequestRefused } from '../node/errors.ts';
 import { sha256Hex } from '../protocol/signing.ts';
 import { AttachmentStore } from './attachment-store.ts';
 import { ConnectionRegistry, isActive } from './connections.ts';
-import type { LiveConnection } from './connections.ts';
+import type { LiveConnection, LocalChange } from './connections.ts';
 import { DEFAULT_TUNING, errorText, nowIso } from './context.ts';
 import type { EngineContext, EngineTuning, InFlight } from './context.ts';
 import { applyMessages } from './incoming.ts';
@@ -78,6 +78,15 @@ const RECONCILE_LOOKBACK_MS = 60 * 60_000;
  * are the org's; a Case seen twice costs nothing (its state is unchanged), one missed would be lost.
  */
 const RECONCILE_OVERLAP_MS = 2 * 60_000;
+
+/** Attempts at telling the other node of a connection change made here. */
+const TELL_ATTEMPTS = 5;
+
+const STATUS_WORD: Record<ConnectionCommand, string> = {
+    activate: 'activated',
+    deactivate: 'deactivated',
+    delete: 'deleted'
+};
 
 /** Batches pushed at once to the other node. */
 const PUSH_CONCURRENCY = 4;
@@ -209,6 +218,7 @@ export class SyncEngine implements NodeHandlers {
         if (reason === 'connection') {
             void this.#context.connections
                 .refresh()
+                .then(() => this.#tellLocalChanges())
                 .then(() => this.#acceptPendingInvitations())
                 .then(() => this.#syncPollers())
                 .catch((error: unknown) => this.#logError('connections-refresh-failed', error))
@@ -457,6 +467,43 @@ export class SyncEngine implements NodeHandlers {
                     this.#context.connections.update(live.id, { status: 'Error' });
                 }
             }
+        }
+    }
+
+    /**
+     * Tells the other node what this side's admin did to a connection (deactivated, activated,
+     * deleted), so that both sides show the same status: a deactivated side queues its changes
+     * instead of pushing them into refusals. A node that cannot be reached is told again with
+     * back-off, a few times; a private other node has no URL to be told at, and learns it from
+     * the refusals of its polls.
+     */
+    async #tellLocalChanges(attempt = 1, changes = this.#context.connections.takeLocalChanges()): Promise<void> {
+        const untold: LocalChange[] = [];
+        for (const change of changes) {
+            const { live, command } = change;
+            if (live.remote === undefined) {
+                continue;
+            }
+            try {
+                await live.remote.control(command, { signal: this.#stop.signal });
+                this.#options.log({
+                    level: 'info',
+                    event: 'remote-told',
+                    message: `${live.record.remoteInstanceName ?? 'The other side'} was told that connection ${live.record.name} was ${STATUS_WORD[command]} here.`,
+                    connectionId: live.id
+                });
+            } catch (error) {
+                this.#logError('remote-not-told', error, live.id);
+                untold.push(change);
+            }
+        }
+        if (untold.length > 0 && attempt < TELL_ATTEMPTS && !this.#stop.signal.aborted) {
+            const timer = setTimeout(() => {
+                this.#retryTimers.delete(timer);
+                void this.#tellLocalChanges(attempt + 1, untold);
+            }, backoffDelay(attempt));
+            timer.unref();
+            this.#retryTimers.add(timer);
         }
     }
 
