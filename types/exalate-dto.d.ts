@@ -63,6 +63,12 @@ export interface TriggerDto {
     active: boolean;
     notes?: string;
     lastModified?: string;
+    /** When an admin last asked for a Bulk Exalate (the trigger run once over all existing Cases). */
+    bulkRequested?: string;
+    /** When the connector finished the last Bulk Exalate; absent while it runs. */
+    bulkCompleted?: string;
+    /** What the connector did in the last Bulk Exalate, e.g. "1,000 Cases brought under sync", or the error. */
+    bulkResult?: string;
 }
 
 export interface TriggerInput {

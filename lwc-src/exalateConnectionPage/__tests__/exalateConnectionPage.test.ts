@@ -9,10 +9,12 @@ import listTriggers from '@salesforce/apex/SyncQueueController.listTriggers';
 import saveTrigger from '@salesforce/apex/SyncQueueController.saveTrigger';
 import setTriggerActive from '@salesforce/apex/SyncQueueController.setTriggerActive';
 import deleteTrigger from '@salesforce/apex/SyncQueueController.deleteTrigger';
+import bulkExalate from '@salesforce/apex/SyncQueueController.bulkExalate';
 import listQueue from '@salesforce/apex/SyncQueueController.listQueue';
 import listErrors from '@salesforce/apex/SyncQueueController.listErrors';
 import retryEvent from '@salesforce/apex/SyncQueueController.retryEvent';
 import getEntitySyncStatus from '@salesforce/apex/SyncQueueController.getEntitySyncStatus';
+import { formatDateTime } from 'c/exalateFormat';
 
 jest.mock('@salesforce/apex/ConnectionController.getConnection', () => ({ default: jest.fn() }), { virtual: true });
 jest.mock('@salesforce/apex/ConnectionController.activateConnection', () => ({ default: jest.fn() }), {
@@ -30,6 +32,7 @@ jest.mock('@salesforce/apex/SyncQueueController.setTriggerActive', () => ({ defa
     virtual: true
 });
 jest.mock('@salesforce/apex/SyncQueueController.deleteTrigger', () => ({ default: jest.fn() }), { virtual: true });
+jest.mock('@salesforce/apex/SyncQueueController.bulkExalate', () => ({ default: jest.fn() }), { virtual: true });
 jest.mock('@salesforce/apex/SyncQueueController.listQueue', () => ({ default: jest.fn() }), { virtual: true });
 jest.mock('@salesforce/apex/SyncQueueController.listErrors', () => ({ default: jest.fn() }), { virtual: true });
 jest.mock('@salesforce/apex/SyncQueueController.retryEvent', () => ({ default: jest.fn() }), { virtual: true });
@@ -46,6 +49,7 @@ const listTriggersMock = listTriggers as unknown as jest.Mock;
 const saveTriggerMock = saveTrigger as unknown as jest.Mock;
 const setTriggerActiveMock = setTriggerActive as unknown as jest.Mock;
 const deleteTriggerMock = deleteTrigger as unknown as jest.Mock;
+const bulkExalateMock = bulkExalate as unknown as jest.Mock;
 const listQueueMock = listQueue as unknown as jest.Mock;
 const listErrorsMock = listErrors as unknown as jest.Mock;
 const retryEventMock = retryEvent as unknown as jest.Mock;
@@ -209,6 +213,18 @@ function collectToasts(element: HTMLElement): Toast[] {
         toasts.push((event as CustomEvent<Toast>).detail);
     });
     return toasts;
+}
+
+/** The row actions the triggers table offers for a row, by label. */
+function triggerActionLabels(element: HTMLElement, row: unknown): string[] {
+    const column = table(element, '.triggers-table').columns.find((candidate) => candidate.type === 'action');
+    const rowActions = column!.typeAttributes!.rowActions as (
+        row: unknown,
+        done: (actions: { label: string }[]) => void
+    ) => void;
+    const done = jest.fn();
+    rowActions(row, done);
+    return (done.mock.calls[0][0] as { label: string }[]).map((action) => action.label);
 }
 
 async function rowAction(element: HTMLElement, selector: string, name: string, row: unknown): Promise<void> {
@@ -573,24 +589,16 @@ describe('c-exalate-connection-page', () => {
                 'active',
                 'notes',
                 'lastModified',
+                'bulkText',
                 'action'
             ]);
         });
 
-        it('offers Deactivate on an active trigger and Activate on an inactive one', async () => {
+        it('offers Deactivate and Bulk Exalate on an active trigger, and only Activate on an inactive one', async () => {
             const element = await mount();
 
-            const rowActions = table(element, '.triggers-table').columns[4].typeAttributes!.rowActions as (
-                row: unknown,
-                done: (actions: { label: string }[]) => void
-            ) => void;
-            const labels = TRIGGERS.map((row) => {
-                const done = jest.fn();
-                rowActions(row, done);
-                return (done.mock.calls[0][0] as { label: string }[]).map((action) => action.label);
-            });
-            expect(labels).toEqual([
-                ['Edit', 'Deactivate', 'Delete'],
+            expect(TRIGGERS.map((row) => triggerActionLabels(element, row))).toEqual([
+                ['Edit', 'Deactivate', 'Bulk Exalate', 'Delete'],
                 ['Edit', 'Activate', 'Delete']
             ]);
         });
@@ -950,6 +958,144 @@ describe('c-exalate-connection-page', () => {
         });
     });
 
+    describe('Bulk Exalate', () => {
+        const REQUESTED = '2026-01-05T09:30:00.000Z';
+        const COMPLETED = '2026-01-05T09:42:00.000Z';
+
+        function bulkTexts(element: HTMLElement): string[] {
+            return table<{ bulkText: string }>(element, '.triggers-table').data.map((row) => row.bulkText);
+        }
+
+        it('shows nothing for a trigger never run, "Requested <time>, running" until it is done, then "<time>: <result>"', async () => {
+            const element = await mount(ACTIVE, [
+                TRIGGERS[1],
+                { ...TRIGGERS[0], bulkRequested: REQUESTED },
+                {
+                    ...TRIGGERS[0],
+                    id: 'a01000000000003AAA',
+                    bulkRequested: REQUESTED,
+                    bulkCompleted: COMPLETED,
+                    bulkResult: '1,000 Cases brought under sync'
+                },
+                { ...TRIGGERS[0], id: 'a01000000000004AAA', bulkRequested: REQUESTED, bulkCompleted: COMPLETED }
+            ]);
+
+            expect(bulkTexts(element)).toEqual([
+                '',
+                `Requested ${formatDateTime(new Date(REQUESTED))}, running`,
+                `${formatDateTime(new Date(COMPLETED))}: 1,000 Cases brought under sync`,
+                `Finished ${formatDateTime(new Date(COMPLETED))}`
+            ]);
+            expect(formatDateTime(new Date(REQUESTED))).toMatch(/2026/);
+        });
+
+        it('asks first, then requests it, shows it running and confirms it in a toast', async () => {
+            confirmMock.mockResolvedValue(true);
+            bulkExalateMock.mockResolvedValue({ ...TRIGGERS[0], bulkRequested: REQUESTED });
+            const element = await mount();
+            const toasts = collectToasts(element);
+
+            await rowAction(element, '.triggers-table', 'bulk', TRIGGERS[0]);
+
+            expect(confirmMock).toHaveBeenCalledWith({
+                label: 'Bulk Exalate',
+                message:
+                    "Bring every existing Case that matches Priority = 'High' AND Origin = 'Web' under sync on SalesforceA_to_ServiceNowB? This can be many Cases: each one is synced with ServiceNowB and stays under sync.",
+                variant: 'header',
+                theme: 'warning'
+            });
+            expect(bulkExalateMock).toHaveBeenCalledWith({ triggerId: TRIGGERS[0].id });
+            expect(bulkTexts(element)).toEqual([`Requested ${formatDateTime(new Date(REQUESTED))}, running`, '']);
+            expect(toasts).toEqual([
+                {
+                    message:
+                        'Bulk Exalate requested: the connector is bringing the matching Cases under sync. Refresh the triggers to see when it is done.',
+                    variant: 'success'
+                }
+            ]);
+            expect(listTriggersMock).toHaveBeenCalledTimes(1);
+            expect($(element, '.working-spinner')).toBeNull();
+        });
+
+        it('requests nothing when the admin cancels', async () => {
+            confirmMock.mockResolvedValue(false);
+            const element = await mount();
+
+            await rowAction(element, '.triggers-table', 'bulk', TRIGGERS[0]);
+
+            expect(bulkExalateMock).not.toHaveBeenCalled();
+            expect(bulkTexts(element)).toEqual(['', '']);
+        });
+
+        it.each([
+            ['the trigger was deleted meanwhile', 'This trigger no longer exists.'],
+            [
+                'the trigger was turned off meanwhile',
+                'This trigger is not active. Activate it first: Bulk Exalate runs only active triggers.'
+            ],
+            [
+                'the connection is not active',
+                'Connection SalesforceA_to_ServiceNowB is not active (status: Deactivated). Activate it first.'
+            ],
+            [
+                'the filter no longer runs',
+                "The filter is not valid SOQL: No such column 'Old_Field__c' on entity 'Case'."
+            ],
+            ['the admin lacks the permission set', 'You need the Exalate Admin permission set to do this.']
+        ])('shows the refusal in a toast when %s, and reads the triggers again', async (_why, message) => {
+            confirmMock.mockResolvedValue(true);
+            bulkExalateMock.mockRejectedValue({ body: { message } });
+            const element = await mount();
+            const toasts = collectToasts(element);
+            listTriggersMock.mockResolvedValue([TRIGGERS[1]]);
+
+            await rowAction(element, '.triggers-table', 'bulk', TRIGGERS[0]);
+
+            expect(toasts).toEqual([{ title: 'Bulk Exalate could not be started', message, variant: 'error' }]);
+            expect(listTriggersMock).toHaveBeenCalledTimes(2);
+            expect(table<{ id: string }>(element, '.triggers-table').data.map((row) => row.id)).toEqual([
+                TRIGGERS[1].id
+            ]);
+            expect($(element, '.working-spinner')).toBeNull();
+        });
+
+        it('asks for nothing while another trigger action runs', async () => {
+            let finish: (value: unknown) => void = () => undefined;
+            setTriggerActiveMock.mockReturnValue(
+                new Promise((resolve) => {
+                    finish = resolve;
+                })
+            );
+            const element = await mount();
+
+            await rowAction(element, '.triggers-table', 'deactivate', TRIGGERS[1]);
+            await rowAction(element, '.triggers-table', 'bulk', TRIGGERS[0]);
+            finish({ ...TRIGGERS[1], active: false });
+            await flushPromises();
+
+            expect(confirmMock).not.toHaveBeenCalled();
+            expect(bulkExalateMock).not.toHaveBeenCalled();
+        });
+
+        it('reads the triggers again on refresh, to show a Bulk Exalate that has finished', async () => {
+            const element = await mount(ACTIVE, [{ ...TRIGGERS[0], bulkRequested: REQUESTED }]);
+            listTriggersMock.mockResolvedValue([
+                {
+                    ...TRIGGERS[0],
+                    bulkRequested: REQUESTED,
+                    bulkCompleted: COMPLETED,
+                    bulkResult: '3 Cases brought under sync'
+                }
+            ]);
+
+            click(element, '.triggers-refresh');
+            await flushPromises();
+
+            expect(listTriggersMock).toHaveBeenCalledTimes(2);
+            expect(bulkTexts(element)).toEqual([`${formatDateTime(new Date(COMPLETED))}: 3 Cases brought under sync`]);
+        });
+    });
+
     describe('sync queue tab', () => {
         it('loads the queue when its tab is opened, and again on refresh', async () => {
             listQueueMock.mockResolvedValue(QUEUE);
@@ -1239,6 +1385,20 @@ describe('c-exalate-connection-page', () => {
             const element = await mount();
             await activateTab(element, '.queue-tab');
             await activateTab(element, '.errors-tab');
+
+            await expect(element).toBeAccessible();
+        });
+
+        it('is accessible with Bulk Exalate running on one trigger and finished on another', async () => {
+            const element = await mount(ACTIVE, [
+                { ...TRIGGERS[0], bulkRequested: '2026-01-05T09:30:00.000Z' },
+                {
+                    ...TRIGGERS[1],
+                    bulkRequested: '2026-01-04T09:30:00.000Z',
+                    bulkCompleted: '2026-01-04T09:42:00.000Z',
+                    bulkResult: '1,000 Cases brought under sync'
+                }
+            ]);
 
             await expect(element).toBeAccessible();
         });

@@ -9,6 +9,7 @@ import listTriggers from '@salesforce/apex/SyncQueueController.listTriggers';
 import saveTrigger from '@salesforce/apex/SyncQueueController.saveTrigger';
 import setTriggerActive from '@salesforce/apex/SyncQueueController.setTriggerActive';
 import deleteTrigger from '@salesforce/apex/SyncQueueController.deleteTrigger';
+import bulkExalate from '@salesforce/apex/SyncQueueController.bulkExalate';
 import listQueue from '@salesforce/apex/SyncQueueController.listQueue';
 import listErrors from '@salesforce/apex/SyncQueueController.listErrors';
 import retryEvent from '@salesforce/apex/SyncQueueController.retryEvent';
@@ -79,10 +80,19 @@ import TRIGGER_DELETED from '@salesforce/label/c.ConnPage_Trigger_Deleted';
 import TRIGGER_FAILED from '@salesforce/label/c.ConnPage_Trigger_Failed';
 import TRIGGER_DELETE_TITLE from '@salesforce/label/c.ConnPage_Trigger_Delete_Title';
 import TRIGGER_DELETE_CONFIRM from '@salesforce/label/c.ConnPage_Trigger_Delete_Confirm';
+import TRIGGERS_REFRESH from '@salesforce/label/c.ConnPage_Triggers_Refresh';
+import BULK_TITLE from '@salesforce/label/c.ConnPage_Bulk_Title';
+import BULK_CONFIRM from '@salesforce/label/c.ConnPage_Bulk_Confirm';
+import BULK_REQUESTED from '@salesforce/label/c.ConnPage_Bulk_Requested';
+import BULK_FAILED from '@salesforce/label/c.ConnPage_Bulk_Failed';
+import BULK_RUNNING from '@salesforce/label/c.ConnPage_Bulk_Running';
+import BULK_DONE from '@salesforce/label/c.ConnPage_Bulk_Done';
+import BULK_DONE_NO_RESULT from '@salesforce/label/c.ConnPage_Bulk_Done_No_Result';
 import COLUMN_FILTER from '@salesforce/label/c.ConnPage_Column_Filter';
 import COLUMN_ACTIVE from '@salesforce/label/c.ConnPage_Column_Active';
 import COLUMN_NOTES from '@salesforce/label/c.ConnPage_Column_Notes';
 import COLUMN_LAST_MODIFIED from '@salesforce/label/c.ConnPage_Column_Last_Modified';
+import COLUMN_BULK from '@salesforce/label/c.ConnPage_Column_Bulk';
 import COLUMN_EVENT from '@salesforce/label/c.ConnPage_Column_Event';
 import COLUMN_CASE from '@salesforce/label/c.ConnPage_Column_Case';
 import COLUMN_DIRECTION from '@salesforce/label/c.ConnPage_Column_Direction';
@@ -97,6 +107,7 @@ import COLUMN_TIME from '@salesforce/label/c.ConnPage_Column_Time';
 import ACTION_EDIT from '@salesforce/label/c.ConnPage_Action_Edit';
 import ACTION_ACTIVATE from '@salesforce/label/c.ConnPage_Action_Activate';
 import ACTION_DEACTIVATE from '@salesforce/label/c.ConnPage_Action_Deactivate';
+import ACTION_BULK from '@salesforce/label/c.ConnPage_Action_Bulk';
 import ACTION_DELETE from '@salesforce/label/c.ConnPage_Action_Delete';
 import ACTION_RETRY from '@salesforce/label/c.ConnPage_Action_Retry';
 import QUEUE_INTRO from '@salesforce/label/c.ConnPage_Queue_Intro';
@@ -124,9 +135,25 @@ import ENTITY_LAST_SYNCED from '@salesforce/label/c.ConnPage_Entity_Last_Synced'
 import ENTITY_NEVER from '@salesforce/label/c.ConnPage_Entity_Never';
 import ENTITY_LAST_ERROR from '@salesforce/label/c.ConnPage_Entity_Last_Error';
 import ENTITY_NO_ERROR from '@salesforce/label/c.ConnPage_Entity_No_Error';
-import { formatLabel } from 'c/exalateFormat';
+import { formatDateTime, formatLabel } from 'c/exalateFormat';
 /** How many events the queue and errors tabs show (the Apex side clamps to 1..200). */
 const EVENT_LIMIT = 100;
+/**
+ * The state of a trigger's last Bulk Exalate: "Requested <time>, running" until the connector
+ * sets its completion, then "<time>: <result>"; '' when none was ever requested.
+ */
+function bulkState(trigger) {
+    if (trigger.bulkCompleted) {
+        const finished = formatDateTime(new Date(trigger.bulkCompleted));
+        return trigger.bulkResult
+            ? formatLabel(BULK_DONE, finished, trigger.bulkResult)
+            : formatLabel(BULK_DONE_NO_RESULT, finished);
+    }
+    if (trigger.bulkRequested) {
+        return formatLabel(BULK_RUNNING, formatDateTime(new Date(trigger.bulkRequested)));
+    }
+    return '';
+}
 function toQueueRow(event) {
     return {
         ...event,
@@ -147,17 +174,24 @@ const TRIGGER_COLUMNS = [
     { label: COLUMN_ACTIVE, fieldName: 'active', type: 'boolean', initialWidth: 90 },
     { label: COLUMN_NOTES, fieldName: 'notes', type: 'text', wrapText: true },
     { label: COLUMN_LAST_MODIFIED, fieldName: 'lastModified', type: 'date', typeAttributes: DATE_TIME },
+    { label: COLUMN_BULK, fieldName: 'bulkText', type: 'text', wrapText: true },
     {
         type: 'action',
         typeAttributes: {
+            // Only an active trigger can be run over the existing Cases (Bulk Exalate).
             rowActions: (row, done) => {
-                done([
-                    { label: ACTION_EDIT, name: 'edit' },
-                    row.active
-                        ? { label: ACTION_DEACTIVATE, name: 'deactivate' }
-                        : { label: ACTION_ACTIVATE, name: 'activate' },
-                    { label: ACTION_DELETE, name: 'delete' }
-                ]);
+                done(row.active
+                    ? [
+                        { label: ACTION_EDIT, name: 'edit' },
+                        { label: ACTION_DEACTIVATE, name: 'deactivate' },
+                        { label: ACTION_BULK, name: 'bulk' },
+                        { label: ACTION_DELETE, name: 'delete' }
+                    ]
+                    : [
+                        { label: ACTION_EDIT, name: 'edit' },
+                        { label: ACTION_ACTIVATE, name: 'activate' },
+                        { label: ACTION_DELETE, name: 'delete' }
+                    ]);
             }
         }
     }
@@ -194,8 +228,8 @@ function emptyForm() {
 }
 /**
  * One connection of the console: its details, activate / deactivate / delete, and four tabs:
- * its triggers (create, edit, turn on and off, delete), its sync queue, its failed syncs (retry)
- * and the sync status of one Case. Fires `back` (Back button) and `deleted` (after a delete,
+ * its triggers (create, edit, turn on and off, Bulk Exalate, delete), its sync queue, its failed
+ * syncs (retry) and the sync status of one Case. Fires `back` (Back button) and `deleted` (after a delete,
  * detail `{ connectionId }`).
  */
 export default class ExalateConnectionPage extends LightningElement {
@@ -216,6 +250,7 @@ export default class ExalateConnectionPage extends LightningElement {
         tabLoading: TAB_LOADING,
         triggersIntro: TRIGGERS_INTRO,
         triggersEmpty: TRIGGERS_EMPTY,
+        triggersRefresh: TRIGGERS_REFRESH,
         triggerNew: TRIGGER_NEW,
         triggerFilter: TRIGGER_FILTER,
         triggerFilterHelp: TRIGGER_FILTER_HELP,
@@ -369,6 +404,10 @@ export default class ExalateConnectionPage extends LightningElement {
     get noTriggers() {
         return !this.triggersLoading && !this.triggersError && this.triggers.length === 0;
     }
+    /** The rows of the triggers table, each with the state of its last Bulk Exalate. */
+    get triggerRows() {
+        return this.triggers.map((trigger) => ({ ...trigger, bulkText: bulkState(trigger) }));
+    }
     get showNewTrigger() {
         return this.form === undefined;
     }
@@ -469,6 +508,10 @@ export default class ExalateConnectionPage extends LightningElement {
             void this.loadTriggers();
         }
     }
+    /** Reads the triggers again, e.g. to see whether a Bulk Exalate has finished. */
+    handleTriggersRefresh() {
+        void this.loadTriggers();
+    }
     handleNewTrigger() {
         this.clearFormErrors();
         this.form = emptyForm();
@@ -553,6 +596,9 @@ export default class ExalateConnectionPage extends LightningElement {
                 break;
             case 'delete':
                 void this.deleteTrigger(row);
+                break;
+            case 'bulk':
+                void this.bulkExalate(row);
                 break;
             default:
                 break;
@@ -763,6 +809,44 @@ export default class ExalateConnectionPage extends LightningElement {
         }
         finally {
             this.working = false;
+        }
+    }
+    /**
+     * Asks for a Bulk Exalate of an active trigger after the admin confirms it (it can bring many
+     * Cases under sync). The connector does the work; the row shows the request until it is done.
+     * After a refusal the triggers are read again, as the trigger may have been deleted or turned
+     * off meanwhile.
+     */
+    async bulkExalate(row) {
+        const connection = this.connection;
+        if (this.working || !connection) {
+            return;
+        }
+        const confirmed = await confirmDialog.open({
+            label: BULK_TITLE,
+            message: formatLabel(BULK_CONFIRM, row.filter, connection.name, connection.remoteInstanceName),
+            variant: 'header',
+            theme: 'warning'
+        });
+        if (!confirmed) {
+            return;
+        }
+        this.working = true;
+        let refused = false;
+        try {
+            const requested = (await bulkExalate({ triggerId: row.id }));
+            this.triggers = this.triggers.map((existing) => (existing.id === requested.id ? requested : existing));
+            this.toast(BULK_REQUESTED, 'success');
+        }
+        catch (error) {
+            refused = true;
+            this.toast(errorMessage(error), 'error', BULK_FAILED);
+        }
+        finally {
+            this.working = false;
+        }
+        if (refused) {
+            await this.loadTriggers();
         }
     }
     async findEntity() {
