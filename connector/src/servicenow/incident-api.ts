@@ -43,6 +43,8 @@ export interface IncidentAttachment {
     /** SHA-256 of the content, hex, lower case. */
     readonly sha256: string;
     readonly createdOn: IsoDateTime;
+    /** User name of the uploader (`sys_created_by`). */
+    readonly createdBy: string | null;
 }
 
 /** What createIncident and updateIncident write; omitted properties are left alone. */
@@ -76,11 +78,19 @@ export interface IncidentApi {
     getIncidentsByCorrelationId(correlationIds: readonly string[]): Promise<Incident[]>;
     createIncident(fields: IncidentFields): Promise<Incident>;
     updateIncident(sysId: string, fields: IncidentFields): Promise<Incident>;
-    /** Adds an additional comment (writes the incident's `comments` field: one journal row). */
-    addComment(incidentSysId: string, text: string): Promise<void>;
+    /**
+     * Adds an additional comment (writes the incident's `comments` field: one journal row); answers
+     * the incident as the write left it (its new sys_updated_on).
+     */
+    addComment(incidentSysId: string, text: string): Promise<Incident>;
     /** Additional comments of these incidents, oldest first (never work notes). */
     readComments(incidentSysIds: readonly string[]): Promise<JournalComment[]>;
     listAttachments(incidentSysIds: readonly string[]): Promise<IncidentAttachment[]>;
+    /**
+     * Attachments of incidents created at or after `since` (whole seconds), oldest first, at most
+     * `limit`: adding a file does not change the incident's sys_updated_on, so files are found here.
+     */
+    attachmentsCreatedSince(since: IsoDateTime, limit: number): Promise<IncidentAttachment[]>;
     uploadAttachment(input: {
         readonly incidentSysId: string;
         readonly fileName: string;
@@ -88,4 +98,6 @@ export interface IncidentApi {
         readonly bytes: Uint8Array;
     }): Promise<IncidentAttachment>;
     downloadAttachment(attachmentSysId: string): Promise<Buffer>;
+    /** Display names (`name` of sys_user) by user name; unknown users are left out. */
+    userDisplayNames(userNames: readonly string[]): Promise<Map<string, string>>;
 }

@@ -12,7 +12,7 @@ import type {
     IncidentQuery,
     JournalComment
 } from '../incident-api.ts';
-import { fromGlideDateTime } from './dates.ts';
+import { fromGlideDateTime, toGlideDateTime } from './dates.ts';
 import { ServiceNowApiError } from './errors.ts';
 import type { HttpClientOptions } from './http-client.ts';
 import { ServiceNowHttpClient } from './http-client.ts';
@@ -214,17 +214,18 @@ export class RestIncidentApi implements IncidentApi {
         return toIncident(result);
     }
 
-    async addComment(incidentSysId: string, text: string): Promise<void> {
+    async addComment(incidentSysId: string, text: string): Promise<Incident> {
         if (text.trim() === '') {
             // The instance would store no journal entry for it, silently.
             throw new ServiceNowApiError('invalid-input', 'An additional comment cannot be empty');
         }
-        await this.http.json<RawRow>({
+        const { result } = await this.http.json<RawRow>({
             method: 'PATCH',
             path: `/api/now/table/incident/${encodeURIComponent(incidentSysId)}`,
-            query: { ...READ_PARAMS, sysparm_fields: 'sys_id' },
+            query: { ...READ_PARAMS, sysparm_fields: INCIDENT_FIELDS },
             json: { comments: text }
         });
+        return toIncident(result);
     }
 
     async readComments(incidentSysIds: readonly string[]): Promise<JournalComment[]> {
@@ -268,7 +269,8 @@ export class RestIncidentApi implements IncidentApi {
             contentType: text(row.content_type),
             sizeBytes: Number(row.size_bytes ?? '0'),
             sha256,
-            createdOn: dateField(row, 'sys_created_on')
+            createdOn: dateField(row, 'sys_created_on'),
+            createdBy: text(row.sys_created_by)
         };
     }
 
@@ -284,6 +286,20 @@ export class RestIncidentApi implements IncidentApi {
             for (const row of rows) {
                 attachments.push(await this.toAttachment(row));
             }
+        }
+        return attachments;
+    }
+
+    async attachmentsCreatedSince(since: string, limit: number): Promise<IncidentAttachment[]> {
+        const rows = await this.list(
+            '/api/now/attachment',
+            `table_name=incident^sys_created_on>=${toGlideDateTime(since)}^ORDERBYsys_created_on`,
+            undefined,
+            limit
+        );
+        const attachments: IncidentAttachment[] = [];
+        for (const row of rows) {
+            attachments.push(await this.toAttachment(row));
         }
         return attachments;
     }
@@ -310,6 +326,20 @@ export class RestIncidentApi implements IncidentApi {
             );
         }
         return this.toAttachment({ ...result, hash: sha256 });
+    }
+
+    async userDisplayNames(userNames: readonly string[]): Promise<Map<string, string>> {
+        const unique = [...new Set(userNames)].filter((name) => name !== '').map(inListValue);
+        const names = new Map<string, string>();
+        for (const chunk of chunks(unique, this.chunkSize)) {
+            const rows = await this.list('/api/now/table/sys_user', `user_nameIN${chunk.join(',')}`, 'user_name,name');
+            for (const row of rows) {
+                if (row.user_name && row.name) {
+                    names.set(row.user_name, row.name);
+                }
+            }
+        }
+        return names;
     }
 
     async downloadAttachment(attachmentSysId: string): Promise<Buffer> {

@@ -149,6 +149,17 @@ export const MIGRATIONS: readonly Migration[] = [
                 updated_on TEXT NOT NULL
             );
         `
+    },
+    {
+        version: 2,
+        name: 'settings',
+        sql: `
+            -- What the running node tells the console: its URL and this side's instance name.
+            CREATE TABLE settings (
+                name TEXT PRIMARY KEY,
+                value TEXT NOT NULL
+            );
+        `
     }
 ];
 

@@ -572,6 +572,23 @@ export class ServiceNowStore {
     }
 
     // ------------------------------------------------------------------------------------------
+    // Settings
+
+    readSetting(name: string): string | undefined {
+        const row = this.db.prepare('SELECT value FROM settings WHERE name = ?').get(name) as
+            { value: string } | undefined;
+        return row?.value;
+    }
+
+    writeSetting(name: string, value: string): void {
+        this.db
+            .prepare(
+                'INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value'
+            )
+            .run(name, value);
+    }
+
+    // ------------------------------------------------------------------------------------------
     // Echoes: the sys_updated_on the node's own writes gave incidents
 
     recordEchoes(echoes: ReadonlyMap<string, IsoDateTime>): void {
