@@ -128,6 +128,58 @@ void describe('console outside Salesforce, end to end (two emulated orgs, two co
         });
     });
 
+    void it('a sync that fails while the other side is down is shown as Failed on the Case, and Retry in the Errors tab brings it across', async () => {
+        assert.ok(syncedCase, 'the connection test ran first');
+        const token = stack.b.console.link.split('#token=')[1];
+        const second = stack.b.createCase('Invoice PDF is blank', 'The March invoice downloads as an empty page.');
+        await stack.a.stopConnector();
+        try {
+            await browser.withPage('e2e-sync-fails', async (page) => {
+                // The agent clicks Exalate on the Case: the action syncs it on the only connection.
+                await page.goto(`${stack.b.console.url}?c__recordId=${second.id}#token=${token}`);
+                await page.locator('web-case-page lightning-button', { hasText: 'Exalate' }).first().click();
+                const action = page.locator('c-exalate-case-action');
+                await action.locator('lightning-button.start button').click();
+                await action.locator('p.stage').getByText('Sync stage: Failed').waitFor({ timeout: 20_000 });
+                // The event's own cause, in words the admin can act on.
+                await action
+                    .locator('[role="alert"]')
+                    .getByText('Delivery to the other side failed', { exact: false })
+                    .waitFor();
+                await screenshot(page, 'case-action-failed');
+            });
+        } finally {
+            await stack.a.startConnector();
+        }
+        assert.equal(
+            stack.a.records('Case').filter((row) => row.Subject === 'Invoice PDF is blank').length,
+            0,
+            'nothing arrived while A was down'
+        );
+        await browser.withPage('e2e-retry', async (page) => {
+            await openConsole(page, stack.b.console.link);
+            await page.getByRole('button', { name: CONNECTION }).click();
+            const connectionPage = page.locator('c-exalate-connection-page');
+            await connectionPage.getByRole('tab', { name: 'Errors' }).click();
+            const row = connectionPage.locator('.errors-table tr', { hasText: second.caseNumber });
+            await row.waitFor();
+            await screenshot(page, 'errors-tab');
+            await row.getByRole('button', { name: 'Show actions' }).click();
+            await page.getByRole('menuitem', { name: 'Retry' }).click();
+            await row.waitFor({ state: 'detached', timeout: 15_000 });
+        });
+        await browser.withPage('e2e-retried-case', async (page) => {
+            await page.goto(`${stack.b.console.url}?c__recordId=${second.id}#token=${token}`);
+            const panel = page.locator('c-exalate-case-panel');
+            await panel.locator('dd.status').getByText('Synchronized').waitFor({ timeout: 15_000 });
+        });
+        assert.equal(
+            stack.a.records('Case').filter((row) => row.Subject === 'Invoice PDF is blank').length,
+            1,
+            'the retried Case arrived once in org A'
+        );
+    });
+
     void it('shows the Case under sync on its Case page (Exalate sync status panel)', async () => {
         assert.ok(syncedCase, 'the sync test ran first');
         await browser.withPage('e2e-case-page', async (page) => {

@@ -18,8 +18,13 @@ export interface ConsoleSide {
     readonly name: string;
     readonly org: SalesforceEmulator;
     readonly agent: EmulatorUser;
+    /** The side's connector now (it changes when stopped and started again). */
     readonly connector: RunningConnector;
     readonly console: RunningConsole;
+    /** Stops the connector (its node goes away; the console stays). */
+    stopConnector(): Promise<void>;
+    /** Starts the connector again, on the same port. */
+    startConnector(): Promise<void>;
     readonly log: ConnectorLogEntry[];
     /** Cases the agent created, by subject. */
     createCase(subject: string, description?: string, comments?: string[]): { id: string; caseNumber: string };
@@ -52,16 +57,21 @@ async function startSide(
     });
     const log: ConnectorLogEntry[] = [];
     const auth = { kind: 'token', instanceUrl: org.instanceUrl, accessToken: org.connectorUser.accessToken } as const;
-    let connector: RunningConnector | undefined;
-    try {
-        connector = await startSalesforceConnector({
+    const start = (port: number): Promise<RunningConnector> =>
+        startSalesforceConnector({
             auth,
             namespace: org.namespacePrefix,
-            listen: options.listen ? { host: '127.0.0.1', port: 0 } : undefined,
+            listen: options.listen ? { host: '127.0.0.1', port } : undefined,
             spoolDir: options.spoolDir,
             log: (entry) => log.push(entry),
-            tuning: { retryInitialMs: 200, pollWaitSeconds: 5 }
+            // A delivery that cannot get through fails after its second attempt, within a second.
+            tuning: { retryInitialMs: 200, retryMaxMs: 400, maxAttempts: 2, pollWaitSeconds: 5 }
         });
+    let connector: RunningConnector | undefined;
+    let stopped = false;
+    try {
+        connector = await start(0);
+        const port = options.listen ? Number(new URL(connector.nodeUrl).port) : 0;
         const running = await startSalesforceConsole({
             auth,
             namespace: org.namespacePrefix,
@@ -75,9 +85,21 @@ async function startSide(
             name,
             org,
             agent,
-            connector,
+            get connector(): RunningConnector {
+                return connector!;
+            },
             console: running,
             log,
+            stopConnector: async () => {
+                if (!stopped) {
+                    stopped = true;
+                    await connector!.stop();
+                }
+            },
+            startConnector: async () => {
+                connector = await start(port);
+                stopped = false;
+            },
             createCase: (subject, description = '', comments = []) => {
                 const [id] = org.insertAs(agent.id, 'Case', [
                     { Subject: subject, Description: description, Status: 'New', Origin: 'Web' }
@@ -117,7 +139,7 @@ export async function startConsoleStack(options: { staticDir: string; privateB?:
             spoolDir: join(spool, 'b')
         });
     } catch (error) {
-        await Promise.allSettled([a.console.close(), a.connector.stop()]);
+        await Promise.allSettled([a.console.close(), a.stopConnector()]);
         await a.org.close();
         throw error;
     }
@@ -126,7 +148,7 @@ export async function startConsoleStack(options: { staticDir: string; privateB?:
         b,
         close: async () => {
             await Promise.allSettled([a.console.close(), b.console.close()]);
-            await Promise.allSettled([a.connector.stop(), b.connector.stop()]);
+            await Promise.allSettled([a, b].map((side) => side.stopConnector()));
             await Promise.allSettled([a.org.close(), b.org.close()]);
             await rm(spool, { recursive: true, force: true });
         }
