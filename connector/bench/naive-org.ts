@@ -3,7 +3,14 @@
 // record by record would (a query per Case, a request per comment). Results are identical; only
 // the number of API calls differs.
 import type { OrgPort } from '../src/engine/ports.ts';
-import type { Snapshot, SnapshotRequest, TriggerMatches, WritePlan, WriteResult } from '../src/salesforce/types.ts';
+import type {
+    Snapshot,
+    SnapshotRequest,
+    TriggerMatches,
+    WriteOutcome,
+    WritePlan,
+    WriteResult
+} from '../src/salesforce/types.ts';
 
 const EMPTY_RESULT: WriteResult = {
     createCases: [],
@@ -14,6 +21,7 @@ const EMPTY_RESULT: WriteResult = {
     createEvents: [],
     updateEvents: [],
     updateConnections: [],
+    updateTriggers: [],
     deleteSignals: []
 };
 
@@ -28,6 +36,7 @@ const RESULT_OF: Record<PlanKey, keyof WriteResult> = {
     createEvents: 'createEvents',
     updateEvents: 'updateEvents',
     updateConnections: 'updateConnections',
+    updateTriggers: 'updateTriggers',
     deleteSignalIds: 'deleteSignals'
 };
 
@@ -43,6 +52,7 @@ export function naiveOrg(org: OrgPort): OrgPort {
         downloadFile: (id) => org.downloadFile(id),
         uploadFile: (input) => org.uploadFile(input),
         subscribeWake: (onWake, options) => org.subscribeWake(onWake, options),
+        casesForBulk: org.casesForBulk?.bind(org),
         async readSnapshot(request: SnapshotRequest): Promise<Snapshot> {
             const result: Snapshot = { cases: [], twins: [], events: [] };
             const seenTwins = new Set<string>();
@@ -95,13 +105,13 @@ export function naiveOrg(org: OrgPort): OrgPort {
             return { byCase, failures };
         },
         async write(plan: WritePlan): Promise<WriteResult> {
-            const result: Record<keyof WriteResult, WriteResult[keyof WriteResult]> = { ...EMPTY_RESULT };
+            const result: Record<keyof WriteResult, WriteOutcome[]> = { ...EMPTY_RESULT, updateTriggers: [] };
             for (const key of Object.keys(RESULT_OF) as PlanKey[]) {
                 const entries = (plan[key] ?? []) as readonly unknown[];
                 const outcomes = [];
                 for (const entry of entries) {
                     const one = await org.write({ [key]: [entry] });
-                    outcomes.push(...one[RESULT_OF[key]]);
+                    outcomes.push(...(one[RESULT_OF[key]] ?? []));
                 }
                 result[RESULT_OF[key]] = outcomes;
             }

@@ -138,3 +138,20 @@ export function deleteConnection(org: SalesforceEmulator, userId: string, connec
     org.setConnectionSecret(connectionId, null);
     publishWake(org, userId, 'connection');
 }
+
+/** Saves an active trigger on the Triggers tab (SyncQueueController.saveTrigger). */
+export function addTrigger(org: SalesforceEmulator, userId: string, connectionId: string, filter: string): string {
+    const [triggerId] = org.insertAs(userId, 'Sync_Trigger__c', [
+        { Connection__c: connectionId, Filter__c: filter, Active__c: true }
+    ]);
+    publishWake(org, userId, 'connection');
+    return triggerId;
+}
+
+/** Bulk Exalate on a trigger's row (SyncQueueController.bulkExalate): the request, then a wake. */
+export function bulkExalate(org: SalesforceEmulator, userId: string, triggerId: string): void {
+    org.updateAs(userId, 'Sync_Trigger__c', [
+        { Id: triggerId, Bulk_Requested__c: new Date().toISOString(), Bulk_Completed__c: null, Bulk_Result__c: null }
+    ]);
+    publishWake(org, userId, 'connection');
+}

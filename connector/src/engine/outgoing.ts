@@ -55,6 +55,8 @@ const RECONCILED = '';
 export interface PassOptions {
     /** Reconcile: also look at Cases under sync changed after this instant (no extra API call). */
     readonly changedSince?: Date;
+    /** Bulk Exalate: bring these Cases (found by the trigger's filter) under sync on this connection. */
+    readonly bulk?: { readonly connectionRecordId: string; readonly caseIds: readonly string[] };
 }
 
 function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
@@ -100,7 +102,7 @@ export async function outgoingPass(context: EngineContext, options: PassOptions 
         now: new Date(Math.ceil(context.clock() / 1000) * 1000),
         ...(options.changedSince !== undefined ? { changedSince: options.changedSince } : {})
     });
-    const work = withReconciledCases(read);
+    const work = withCases(read, [...(read.changed?.caseIds ?? []), ...(options.bulk?.caseIds ?? [])]);
     const toDeliver = new Map<string, InFlight[]>();
     const outgoingEvents = work.dueEvents.filter((event) => event.direction !== 'Incoming');
 
@@ -172,7 +174,10 @@ export async function outgoingPass(context: EngineContext, options: PassOptions 
     }
 
     // Cases not under sync on a connection whose active trigger they match come under sync.
-    const newTwins = await twinsFromTriggers(context, work.signals, twinsOfCase);
+    const newTwins = [
+        ...(await twinsFromTriggers(context, work.signals, twinsOfCase)),
+        ...(options.bulk === undefined ? [] : await bulkTwins(context, options.bulk, twinsOfCase))
+    ];
     for (const twin of newTwins) {
         twins.set(twin.id, twin);
         const list = twinsOfCase.get(twin.caseId as string) ?? [];
@@ -347,16 +352,17 @@ export async function outgoingPass(context: EngineContext, options: PassOptions 
 }
 
 /**
- * Cases the reconciliation found changed, without a change signal of their own, are handled as if
- * their trigger had recorded one: the Basic rules then compare them with the last synced state, so a
- * Case whose change already travelled (or that the connector itself wrote) sends nothing.
+ * Cases the reconciliation found changed, or a Bulk Exalate brings under sync, without a change
+ * signal of their own, are handled as if their trigger had recorded one: the Basic rules then compare
+ * them with the last synced state, so a Case whose change already travelled (or that the connector
+ * itself wrote) sends nothing.
  */
-function withReconciledCases(work: Work): Work {
-    if (work.changed === undefined || work.changed.caseIds.length === 0) {
+function withCases(work: Work, caseIds: readonly string[]): Work {
+    if (caseIds.length === 0) {
         return work;
     }
     const signalled = new Set(work.signals.map((signal) => signal.caseId));
-    const missed = work.changed.caseIds.filter((caseId) => !signalled.has(caseId));
+    const missed = [...new Set(caseIds)].filter((caseId) => !signalled.has(caseId));
     return {
         ...work,
         signals: [
@@ -414,6 +420,20 @@ async function learnHashes(context: EngineContext, snap: CaseSnapshot, state: Tw
     return { ...state, fileHashes };
 }
 
+/** Creates the twins of a Bulk Exalate's Cases that have none on its connection yet (1 write). */
+async function bulkTwins(
+    context: EngineContext,
+    bulk: NonNullable<PassOptions['bulk']>,
+    twinsOfCase: Map<string, SyncTwin[]>
+): Promise<SyncTwin[]> {
+    const upserts: TwinUpsert[] = bulk.caseIds
+        .filter(
+            (caseId) => !(twinsOfCase.get(caseId) ?? []).some((twin) => twin.connectionId === bulk.connectionRecordId)
+        )
+        .map((caseId) => ({ connectionId: bulk.connectionRecordId, caseId, syncStatus: 'Preparing' }));
+    return createTwins(context, upserts, 'bulk twins');
+}
+
 /** Creates the twins of Cases that match an active trigger of an active connection (none: no call). */
 async function twinsFromTriggers(
     context: EngineContext,
@@ -456,11 +476,16 @@ async function twinsFromTriggers(
             }
         }
     }
+    return createTwins(context, upserts, 'trigger twins');
+}
+
+/** Writes new twins (Preparing) and answers them as the pass knows them; none: no call. */
+async function createTwins(context: EngineContext, upserts: readonly TwinUpsert[], what: string): Promise<SyncTwin[]> {
     if (upserts.length === 0) {
         return [];
     }
     const result = await context.org.write({ upsertTwins: upserts });
-    reportWriteFailures(context, 'trigger twins', result.upsertTwins);
+    reportWriteFailures(context, what, result.upsertTwins);
     return upserts.flatMap((upsert, index) => {
         const outcome = result.upsertTwins[index];
         if (!outcome.ok) {

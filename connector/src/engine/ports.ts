@@ -27,6 +27,11 @@ export interface OrgPort {
     readConnections(): Promise<SyncConnection[]>;
     readSnapshot(request: SnapshotRequest): Promise<Snapshot>;
     matchTriggerFilters(caseIds: readonly string[], triggers: readonly TriggerFilter[]): Promise<TriggerMatches>;
+    /**
+     * Bulk Exalate: Cases matching the trigger without a twin on its connection, at most `limit`
+     * (absent where the side has no Bulk Exalate).
+     */
+    casesForBulk?(trigger: TriggerFilter, limit: number): Promise<string[]>;
     write(plan: WritePlan): Promise<WriteResult>;
     getConnectionSecret(connectionId: string): Promise<string>;
     downloadFile(contentVersionId: string): Promise<Buffer>;

@@ -31,7 +31,15 @@ import { DEFAULT_TUNING, errorText, nowIso } from './context.ts';
 import type { EngineContext, EngineTuning, InFlight } from './context.ts';
 import { applyMessages } from './incoming.ts';
 import { IncomingBatcher } from './incoming-batcher.ts';
-import { finalizeAcks, messageOfPayload, outgoingPass, reclaimDeliveries, recordDeliveryFailure } from './outgoing.ts';
+import {
+    finalizeAcks,
+    messageOfPayload,
+    outgoingPass,
+    reclaimDeliveries,
+    recordDeliveryFailure,
+    reportWriteFailures
+} from './outgoing.ts';
+import type { TriggerFilter } from '../salesforce/types.ts';
 import { PollOutbox } from './poll-outbox.ts';
 import type { EngineLog, OrgPort, RemoteNode, RemoteNodeFactory } from './ports.ts';
 import { SerialLane } from './serial-lane.ts';
@@ -79,6 +87,10 @@ const RECONCILE_LOOKBACK_MS = 60 * 60_000;
  */
 const RECONCILE_OVERLAP_MS = 2 * 60_000;
 
+/** Cases a Bulk Exalate reads per query round, and brings under sync per outgoing pass. */
+const BULK_ROUND = 10_000;
+const BULK_CHUNK = 1_000;
+
 /** Attempts at telling the other node of a connection change made here. */
 const TELL_ATTEMPTS = 5;
 
@@ -106,6 +118,10 @@ export class SyncEngine implements NodeHandlers {
     readonly #retryTimers = new Set<NodeJS.Timeout>();
     #passRunning = false;
     #passAgain = false;
+    /** Bulk Exalate runs in progress, by trigger id. */
+    readonly #bulks = new Map<string, Promise<void>>();
+    /** The request time of each Bulk Exalate this process finished, by trigger id. */
+    readonly #bulksDone = new Map<string, string>();
     /** The next pass also runs the reconciliation read (see #runPasses). */
     #reconcileDue = true;
     /** Changes after this instant are looked for by the next reconciliation. */
@@ -181,6 +197,7 @@ export class SyncEngine implements NodeHandlers {
         this.#reconcileTimer.unref();
         this.#syncPollers();
         this.requestPass();
+        this.#startRequestedBulks();
     }
 
     /** Stops every loop; work in progress finishes its current step. */
@@ -199,7 +216,12 @@ export class SyncEngine implements NodeHandlers {
 
     /** Resolves when no pass, delivery or lane task is running. */
     async idle(): Promise<void> {
-        while (this.#passRunning || this.#deliveries.size > 0 || this.#context.lane.pending > 0) {
+        while (
+            this.#passRunning ||
+            this.#bulks.size > 0 ||
+            this.#deliveries.size > 0 ||
+            this.#context.lane.pending > 0
+        ) {
             await new Promise<void>((resolve) => {
                 this.#idleWaiters.add(resolve);
                 setTimeout(resolve, 50).unref();
@@ -219,6 +241,7 @@ export class SyncEngine implements NodeHandlers {
             void this.#context.connections
                 .refresh()
                 .then(() => this.#tellLocalChanges())
+                .then(() => this.#startRequestedBulks())
                 .then(() => this.#acceptPendingInvitations())
                 .then(() => this.#syncPollers())
                 .catch((error: unknown) => this.#logError('connections-refresh-failed', error))
@@ -505,6 +528,107 @@ export class SyncEngine implements NodeHandlers {
             timer.unref();
             this.#retryTimers.add(timer);
         }
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Bulk Exalate
+
+    /**
+     * Starts the Bulk Exalate of every active trigger whose admin asked for one (Bulk_Requested__c)
+     * that has not finished since (Bulk_Completed__c), on an active connection.
+     */
+    #startRequestedBulks(): void {
+        for (const live of this.#context.connections.all()) {
+            if (!isActive(live) || this.#context.org.casesForBulk === undefined) {
+                continue;
+            }
+            for (const trigger of live.record.triggers) {
+                const requested = trigger.bulkRequested ?? null;
+                const completed = trigger.bulkCompleted ?? null;
+                const pending =
+                    trigger.active &&
+                    requested !== null &&
+                    (completed === null || Date.parse(completed) < Date.parse(requested)) &&
+                    this.#bulksDone.get(trigger.id) !== requested;
+                if (!pending || this.#bulks.has(trigger.id) || this.#stop.signal.aborted) {
+                    continue;
+                }
+                const run = this.#runBulk(live, {
+                    id: trigger.id,
+                    connectionId: live.record.id,
+                    filter: trigger.filter
+                })
+                    .then(() => {
+                        this.#bulksDone.set(trigger.id, requested);
+                    })
+                    .catch((error: unknown) => this.#logError('bulk-failed', error, live.id))
+                    .finally(() => {
+                        this.#bulks.delete(trigger.id);
+                        this.#notifyIdle();
+                    });
+                this.#bulks.set(trigger.id, run);
+            }
+        }
+    }
+
+    /**
+     * Runs one Bulk Exalate: reads the matching Cases not yet under sync on the connection, a round
+     * of at most BULK_ROUND at a time, and brings them under sync BULK_CHUNK per outgoing pass (their
+     * twins, messages and events written in as few calls as the org allows); then records the outcome
+     * on the trigger, where the console shows it. Killed halfway, a new process runs it again from the
+     * Cases that still have no twin: nothing is sent twice.
+     */
+    async #runBulk(live: LiveConnection, trigger: TriggerFilter): Promise<void> {
+        const casesForBulk = this.#context.org.casesForBulk?.bind(this.#context.org);
+        if (casesForBulk === undefined) {
+            return;
+        }
+        const tried = new Set<string>();
+        let result: string;
+        try {
+            for (;;) {
+                const found = await this.#context.lane.run(() => casesForBulk(trigger, BULK_ROUND));
+                const fresh = found.filter((caseId) => !tried.has(caseId));
+                for (const caseId of fresh) {
+                    tried.add(caseId);
+                }
+                for (let start = 0; start < fresh.length && !this.#stop.signal.aborted; start += BULK_CHUNK) {
+                    const caseIds = fresh.slice(start, start + BULK_CHUNK);
+                    const pass = await this.#context.lane.run(() =>
+                        outgoingPass(this.#context, { bulk: { connectionRecordId: live.record.id, caseIds } })
+                    );
+                    this.stats.passes += 1;
+                    for (const [connectionId, flights] of pass.toDeliver) {
+                        this.#deliver(connectionId, flights);
+                    }
+                }
+                if (this.#stop.signal.aborted) {
+                    return;
+                }
+                // A round with nothing new: the rest could not be brought under sync (their errors are logged).
+                if (found.length < BULK_ROUND || fresh.length === 0) {
+                    break;
+                }
+            }
+            const failed = (await this.#context.lane.run(() => casesForBulk(trigger, BULK_ROUND))).length;
+            result =
+                `${(tried.size - failed).toLocaleString('en-US')} Cases brought under sync` +
+                (failed > 0 ? `; ${failed.toLocaleString('en-US')} could not be (see the connector log)` : '');
+        } catch (error) {
+            result = `Bulk Exalate failed: ${errorText(error)}`;
+        }
+        await this.#context.lane.run(async () => {
+            const written = await this.#context.org.write({
+                updateTriggers: [{ id: trigger.id, bulkCompleted: nowIso(this.#context), bulkResult: result }]
+            });
+            reportWriteFailures(this.#context, 'Bulk Exalate outcome', written.updateTriggers ?? []);
+        });
+        this.#options.log({
+            level: result.startsWith('Bulk Exalate failed') ? 'error' : 'info',
+            event: 'bulk-finished',
+            message: `Bulk Exalate of trigger ${trigger.id} on ${live.record.name}: ${result}`,
+            connectionId: live.id
+        });
     }
 
     // ------------------------------------------------------------------------------------------

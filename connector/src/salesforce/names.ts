@@ -71,6 +71,9 @@ export interface TriggerFieldNames {
     readonly filter: string;
     readonly active: string;
     readonly notes: string;
+    readonly bulkRequested: string;
+    readonly bulkCompleted: string;
+    readonly bulkResult: string;
 }
 
 /** Fields of Sync_Signal__c (the change outbox). */
@@ -223,7 +226,10 @@ export function apiNames(namespace: string): ApiNames {
             connection: q('Connection__c'),
             filter: q('Filter__c'),
             active: q('Active__c'),
-            notes: q('Notes__c')
+            notes: q('Notes__c'),
+            bulkRequested: q('Bulk_Requested__c'),
+            bulkCompleted: q('Bulk_Completed__c'),
+            bulkResult: q('Bulk_Result__c')
         }),
         signal: Object.freeze({
             case: q('Case__c'),

@@ -403,6 +403,22 @@ export class SalesforceOrgClient {
      * anything is sent (SalesforceInputError); a filter that is not a single condition, or that the
      * org refuses, is reported in `failures` and does not affect the other triggers.
      */
+    /**
+     * Bulk Exalate: the Cases that match a trigger's filter and have no twin on its connection yet,
+     * oldest id first, at most `limit` (1 call per 2,000 ids). Those already under sync are left
+     * out by the anti-join, so a run cut short by a crash carries on where it stopped.
+     */
+    async casesForBulk(trigger: TriggerFilter, limit: number): Promise<string[]> {
+        const n = this.names;
+        const filter = checkTriggerFilter(trigger.filter);
+        const connectionId = requireId(trigger.connectionId, 'Sync_Connection__c');
+        const [rows] = await queryAll(this.rest, 'casesForBulk', [
+            `SELECT Id FROM Case WHERE (${filter}) AND Id NOT IN (SELECT ${n.twin.case} FROM ${n.objects.twin}` +
+                ` WHERE ${n.twin.connection} = ${soqlString(connectionId)}) ORDER BY Id ASC LIMIT ${limit}`
+        ]);
+        return rows.map((row) => String(row.Id));
+    }
+
     async matchTriggerFilters(caseIds: readonly string[], triggers: readonly TriggerFilter[]): Promise<TriggerMatches> {
         const ids = requireIds(caseIds, 'Case', CASE_KEY_PREFIX);
         const failures: TriggerFailure[] = [];

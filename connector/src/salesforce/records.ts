@@ -162,7 +162,7 @@ export function toEvent(row: Row, n: ApiNames): QueuedEvent {
 
 function triggerFields(n: ApiNames): string[] {
     const t = n.trigger;
-    return ['Id', t.connection, t.filter, t.active, t.notes];
+    return ['Id', t.connection, t.filter, t.active, t.notes, t.bulkRequested, t.bulkCompleted];
 }
 
 /** SELECT list of a connection, with its triggers as a child subquery. */
@@ -197,7 +197,9 @@ function toTrigger(row: Row, n: ApiNames): SyncTrigger {
         connectionId: requiredText(row, t.connection),
         filter: requiredText(row, t.filter),
         active: bool(row, t.active),
-        notes: text(row, t.notes)
+        notes: text(row, t.notes),
+        bulkRequested: dateTime(row, t.bulkRequested),
+        bulkCompleted: dateTime(row, t.bulkCompleted)
     };
 }
 

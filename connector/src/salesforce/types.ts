@@ -82,6 +82,18 @@ export interface SyncTrigger {
     readonly filter: string;
     readonly active: boolean;
     readonly notes: string | null;
+    /** When an admin last asked for a Bulk Exalate of this trigger (absent: a store without bulk runs). */
+    readonly bulkRequested?: IsoDateTime | null;
+    /** When the connector finished the last Bulk Exalate. */
+    readonly bulkCompleted?: IsoDateTime | null;
+}
+
+/** What the connector records on a trigger when a Bulk Exalate ends. */
+export interface TriggerUpdate {
+    readonly id: string;
+    readonly bulkCompleted: IsoDateTime;
+    /** What was done, or the error; at most 255 characters. */
+    readonly bulkResult: string;
 }
 
 /** A Sync_Connection__c with every field of the data model, and its triggers. */
@@ -318,6 +330,7 @@ export interface WritePlan {
     readonly createEvents?: readonly EventCreate[];
     readonly updateEvents?: readonly EventUpdate[];
     readonly updateConnections?: readonly ConnectionUpdate[];
+    readonly updateTriggers?: readonly TriggerUpdate[];
     /** Processed change signals to delete. */
     readonly deleteSignalIds?: readonly string[];
 }
@@ -341,6 +354,8 @@ export interface WriteResult {
     readonly createEvents: WriteOutcome[];
     readonly updateEvents: WriteOutcome[];
     readonly updateConnections: WriteOutcome[];
+    /** Absent when the plan had no trigger updates (a store without bulk runs never has any). */
+    readonly updateTriggers?: WriteOutcome[];
     readonly deleteSignals: WriteOutcome[];
 }
 

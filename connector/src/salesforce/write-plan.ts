@@ -35,6 +35,7 @@ import {
     connectionUpdateRecord,
     eventRecord,
     refsOf,
+    triggerUpdateRecord,
     twinUpdateRecord,
     twinUpsertRecords
 } from './write-records.ts';
@@ -64,6 +65,7 @@ const OPERATIONS: readonly Operation[] = [
     'createEvents',
     'updateEvents',
     'updateConnections',
+    'updateTriggers',
     'deleteSignals'
 ];
 
@@ -171,6 +173,14 @@ function entriesOf(plan: WritePlan, n: ApiNames): Entry[] {
             index,
             refs: [],
             build: () => ({ kind: 'record', record: connectionUpdateRecord(item, n) })
+        })
+    );
+    (plan.updateTriggers ?? []).forEach((item, index) =>
+        add({
+            op: 'updateTriggers',
+            index,
+            refs: [],
+            build: () => ({ kind: 'record', record: triggerUpdateRecord(item, n) })
         })
     );
     (plan.deleteSignalIds ?? []).forEach((id, index) =>
@@ -470,6 +480,7 @@ export async function executeWritePlan(
         createEvents: [],
         updateEvents: [],
         updateConnections: [],
+        updateTriggers: [],
         deleteSignals: []
     };
     for (const entry of entries) {
@@ -617,6 +628,7 @@ export async function executeWritePlan(
         createEvents: complete(results.createEvents),
         updateEvents: complete(results.updateEvents),
         updateConnections: complete(results.updateConnections),
+        updateTriggers: complete(results.updateTriggers),
         deleteSignals: complete(results.deleteSignals)
     };
 }

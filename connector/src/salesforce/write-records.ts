@@ -9,6 +9,7 @@ import type {
     CaseUpdate,
     CommentCreate,
     ConnectionUpdate,
+    TriggerUpdate,
     EventFields,
     FieldValue,
     IdRef,
@@ -169,5 +170,14 @@ export function connectionUpdateRecord(entry: ConnectionUpdate, n: ApiNames): Ap
     put(record, c.remoteNodeUrl, entry.remoteNodeUrl);
     put(record, c.acceptedBy, entry.acceptedBy);
     put(record, c.acceptedAt, entry.acceptedAt);
+    return record;
+}
+
+/** A trigger's Bulk Exalate outcome (the connector writes nothing else of a trigger). */
+export function triggerUpdateRecord(entry: TriggerUpdate, n: ApiNames): ApiRecord {
+    const t = n.trigger;
+    const record: ApiRecord = { attributes: { type: n.objects.trigger }, id: entry.id };
+    put(record, t.bulkCompleted, entry.bulkCompleted);
+    put(record, t.bulkResult, entry.bulkResult.slice(0, 255));
     return record;
 }
