@@ -2,6 +2,7 @@
 // who may call it, what it refuses and how, and that it answers the Apex controllers' DTOs and
 // messages. The browser tests drive the same API through the console itself.
 import { strict as assert } from 'node:assert';
+import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,9 +10,10 @@ import { after, before, describe, it } from 'node:test';
 import { startSalesforceEmulator } from '../emulators/salesforce/index.ts';
 import type { SalesforceEmulator } from '../emulators/salesforce/index.ts';
 import { ApiBudget } from '../src/salesforce/index.ts';
-import { newAdminToken, startSalesforceConsole } from '../src/admin/console.ts';
+import { CONSOLE_BUILD_DIR, newAdminToken, startSalesforceConsole } from '../src/admin/console.ts';
 import type { RunningConsole } from '../src/admin/console.ts';
 import { startAdminServer } from '../src/admin/server.ts';
+import { consoleBundle, ROOT } from './browser/bundle.ts';
 
 const GOOD_INPUT = {
     name: 'SalesforceA_to_SalesforceB',
@@ -269,5 +271,69 @@ void describe('admin server', () => {
             startAdminServer({ staticDir: tmpdir(), token: 'short', api: () => Promise.resolve(null) }),
             /at least 16 characters/
         );
+    });
+});
+
+void describe('npm run connector -- run --console-port', () => {
+    void it('serves the console beside the connector, prints its link once, and stops on SIGTERM', async () => {
+        const staticDir = await consoleBundle();
+        assert.equal(staticDir, CONSOLE_BUILD_DIR);
+        const org = await startSalesforceEmulator({ streamingConnectTimeoutMs: 1_000 });
+        const token = newAdminToken();
+        const child = spawn(
+            process.execPath,
+            [
+                '--import',
+                'tsx',
+                join(ROOT, 'connector/src/cli.ts'),
+                'run',
+                '--instance-url',
+                org.instanceUrl,
+                '--port',
+                '0',
+                '--console-port',
+                '0',
+                '--instance-name',
+                'SalesforceA'
+            ],
+            {
+                cwd: ROOT,
+                env: {
+                    ...process.env,
+                    EXALATE_ACCESS_TOKEN: org.connectorUser.accessToken,
+                    EXALATE_ADMIN_TOKEN: token
+                },
+                stdio: ['ignore', 'pipe', 'pipe']
+            }
+        );
+        let output = '';
+        child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+        child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+        const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+        try {
+            const deadline = Date.now() + 30_000;
+            while (!/^Console: (\S+)$/m.test(output)) {
+                assert.ok(Date.now() < deadline, `no console link printed:\n${output}`);
+                assert.equal(child.exitCode, null, `the connector exited:\n${output}`);
+                await new Promise((resolve) => setTimeout(resolve, 50));
+            }
+            const link = /^Console: (\S+)$/m.exec(output)![1];
+            assert.match(link, /^http:\/\/127\.0\.0\.1:\d+\/#token=/);
+            assert.equal(link.split('#token=')[1], token);
+            assert.equal(output.split(token).length - 1, 1, 'the token is printed once, in the link');
+            const base = link.split('#')[0];
+            const page = await fetch(base);
+            assert.equal(page.status, 200);
+            assert.match(await page.text(), /<title>Exalate<\/title>/);
+            const context = await post(base, token, 'api/admin/ConnectionController/getConsoleContext');
+            assert.equal(context.status, 200);
+            assert.equal((context.body as { suggestedInstanceName: string }).suggestedInstanceName, 'SalesforceA');
+            child.kill('SIGTERM');
+            assert.equal(await exited, 0);
+            await assert.rejects(fetch(base), 'the console stopped with the connector');
+        } finally {
+            child.kill('SIGKILL');
+            await org.close();
+        }
     });
 });
