@@ -193,3 +193,60 @@ void describe('console outside Salesforce, end to end (two emulated orgs, two co
         });
     });
 });
+
+void describe('console outside Salesforce, end to end: a private side (no URL; its connector serves nothing)', () => {
+    let privateBrowser: Browser;
+    let privateStack: ConsoleStack;
+
+    before(async () => {
+        const staticDir = await consoleBundle();
+        [privateBrowser, privateStack] = await Promise.all([
+            launchBrowser(),
+            startConsoleStack({ staticDir, privateB: true })
+        ]);
+    });
+
+    after(async () => {
+        await privateBrowser?.close();
+        await privateStack?.close();
+    });
+
+    void it("Initiate connection with I don't have a URL, Accept invitation on the private side: Active, and a first Case reaches Synchronized", async () => {
+        assert.equal(privateStack.b.connector.nodeUrl, '', 'B serves nothing');
+        const seeded = privateStack.b.createCase('VPN drops every 20 minutes', 'Only on the Lyon office network.');
+        let code = '';
+        await privateBrowser.withPage('private-initiate', async (page) => {
+            await openConsole(page, privateStack.a.console.link);
+            code = await initiate(page, {
+                destinationUrl: null,
+                nodeUrl: privateStack.a.connector.nodeUrl,
+                remoteName: 'SalesforceB'
+            });
+        });
+        await privateBrowser.withPage('private-accept', async (page) => {
+            await openConsole(page, privateStack.b.console.link);
+            await pasteInvitation(page, code);
+            const wizard = page.locator('c-exalate-accept-wizard');
+            await wizard.getByText('The invitation code is valid.').waitFor();
+            assert.match((await wizard.locator('dd.type').textContent()) ?? '', /^Private/);
+            await wizard.getByRole('button', { name: 'Confirm' }).click();
+            await wizard.locator('h3.established').waitFor({ timeout: 15_000 });
+            const firstSync = wizard.locator('c-exalate-first-sync');
+            await firstSync.getByLabel('Case number').fill(seeded.caseNumber);
+            await firstSync.getByRole('button', { name: 'Exalate' }).click();
+            await firstSync
+                .getByText('The Case is in sync with the other side.', { exact: false })
+                .waitFor({ timeout: 15_000 });
+        });
+        assert.deepEqual(
+            privateStack.a
+                .records('Sync_Connection__c')
+                .map((row) => [row.Type__c, row.Status__c, row.Remote_Node_Url__c]),
+            [['Private', 'Active', null]]
+        );
+        assert.equal(
+            privateStack.a.records('Case').filter((row) => row.Subject === 'VPN drops every 20 minutes').length,
+            1
+        );
+    });
+});

@@ -24,19 +24,28 @@ export async function openConsole(page: Page, link: string): Promise<void> {
     await page.locator('c-exalate-console lightning-card').first().waitFor();
 }
 
-/** Initiate connection, Public, "No, I don't have admin access"; answers the code on screen. */
+/**
+ * Initiate connection: Public with "No, I don't have admin access", or Private ("I don't have a
+ * URL") when `destinationUrl` is null; answers the code on screen.
+ */
 export async function initiate(
     page: Page,
-    options: { destinationUrl: string; nodeUrl: string; remoteName: string }
+    options: { destinationUrl: string | null; nodeUrl: string; remoteName: string }
 ): Promise<string> {
     await page.getByRole('button', { name: 'Initiate connection' }).first().click();
     const wizard = page.locator('c-exalate-initiate-wizard');
-    await wizard.getByLabel('Destination instance URL').fill(options.destinationUrl);
+    if (options.destinationUrl === null) {
+        await wizard.getByText("I don't have a URL").click();
+    } else {
+        await wizard.getByLabel('Destination instance URL').fill(options.destinationUrl);
+    }
     await wizard.getByRole('button', { name: 'Next' }).click();
     await wizard.getByText('Choose the configuration type', { exact: false }).waitFor();
     await wizard.getByRole('button', { name: 'Next' }).click();
-    await wizard.getByText("No, I don't have admin access").click();
-    await wizard.getByRole('button', { name: 'Next' }).click();
+    if (options.destinationUrl !== null) {
+        await wizard.getByText("No, I don't have admin access").click();
+        await wizard.getByRole('button', { name: 'Next' }).click();
+    }
     await wizard.getByLabel('Remote instance short name').fill(options.remoteName);
     await wizard.locator('lightning-radio-group.platform').getByText('Salesforce', { exact: true }).click();
     await wizard.getByLabel("This side's Exalate node URL").fill(options.nodeUrl);
