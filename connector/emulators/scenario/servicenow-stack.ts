@@ -24,6 +24,8 @@ export interface ServiceNowStackOptions {
     /** The side that serves nothing and long-polls the other (the destination of the invitation). */
     readonly privateSide?: 'salesforce' | 'servicenow';
     readonly tuning?: Partial<EngineTuning>;
+    /** Leave the two sides unconnected (the test connects them itself). */
+    readonly connect?: boolean;
     /** How often the ServiceNow node reads the instance's changes, default 100 ms. */
     readonly feedIntervalMs?: number;
 }
@@ -124,6 +126,9 @@ export async function startServiceNowStack(options: ServiceNowStackOptions): Pro
         await Promise.allSettled([org.close(), instance.close()]);
         await rm(dir, { recursive: true, force: true });
     };
+    if (options.connect === false) {
+        return { sf, sn, close };
+    }
     try {
         if (options.initiator === 'salesforce') {
             const initiated = initiateConnection(org, {
