@@ -317,7 +317,9 @@ export class ServiceNowSide implements OrgPort {
             return (
                 seen !== undefined &&
                 seen.updatedBy !== this.api.userName &&
-                (watermark === undefined || seen.updatedOn >= watermark.value)
+                (watermark === undefined ||
+                    seen.updatedOn > watermark.value ||
+                    (seen.updatedOn === watermark.value && !watermark.seenAtValue.includes(sysId)))
             );
         });
 
