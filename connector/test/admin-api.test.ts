@@ -3,7 +3,7 @@
 // messages. The browser tests drive the same API through the console itself.
 import { strict as assert } from 'node:assert';
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -12,6 +12,7 @@ import type { SalesforceEmulator } from '../emulators/salesforce/index.ts';
 import { ApiBudget } from '../src/salesforce/index.ts';
 import { CONSOLE_BUILD_DIR, newAdminToken, startSalesforceConsole } from '../src/admin/console.ts';
 import type { RunningConsole } from '../src/admin/console.ts';
+import { OPERATION_NAMES } from '../src/admin/operations.ts';
 import { startAdminServer } from '../src/admin/server.ts';
 import { consoleBundle, ROOT } from './browser/bundle.ts';
 
@@ -231,6 +232,53 @@ void describe('admin API: an emulated org through jsforce', () => {
         assert.equal(org.records('Sync_Connection__c').length, 0);
         assert.equal(secrets.size, 0);
     });
+
+    void it('triggers: a filter that does not run is refused, and Bulk Exalate runs only an active trigger of an active connection', async () => {
+        const local = await post(running.url, token, 'api/admin/ConnectionController/createConnection', {
+            input: {
+                ...GOOD_INPUT,
+                name: 'Local_cases',
+                remoteInstanceName: 'SalesforceA2',
+                type: 'Local',
+                remoteNodeUrl: null
+            }
+        });
+        assert.equal(local.status, 200, messageOf(local));
+        const connectionId = (local.body as { id: string; status: string }).id;
+        assert.equal((local.body as { status: string }).status, 'Active');
+        const call = (method: string, params: unknown): Promise<Answer> =>
+            post(running.url, token, `api/admin/SyncQueueController/${method}`, params);
+
+        const wrong = await call('saveTrigger', { input: { connectionId, filter: "Priorty = 'High'", active: true } });
+        assert.equal(wrong.status, 400);
+        assert.match(messageOf(wrong), /^The filter is not valid SOQL: No such column 'Priorty' on entity 'Case'/);
+        const saved = await call('saveTrigger', {
+            input: { connectionId, filter: "Priority = 'High'", active: false }
+        });
+        assert.equal(saved.status, 200, messageOf(saved));
+        const triggerId = (saved.body as { id: string }).id;
+        assert.equal(
+            messageOf(await call('bulkExalate', { triggerId })),
+            'This trigger is not active. Activate it first: Bulk Exalate runs only active triggers.'
+        );
+        assert.equal((await call('setTriggerActive', { triggerId, active: true })).status, 200);
+        const bulk = await call('bulkExalate', { triggerId });
+        assert.equal(bulk.status, 200, messageOf(bulk));
+        const requested = (bulk.body as { bulkRequested?: string }).bulkRequested;
+        assert.ok(requested !== undefined && Math.abs(Date.parse(requested) - Date.now()) < 60_000, requested);
+        await post(running.url, token, 'api/admin/ConnectionController/deactivateConnection', { connectionId });
+        assert.equal(
+            messageOf(await call('bulkExalate', { triggerId })),
+            'Connection Local_cases is not active (status: Deactivated). Activate it first.'
+        );
+        const listed = await call('listTriggers', { connectionId });
+        assert.deepEqual(
+            (listed.body as { filter: string; active: boolean }[]).map((row) => [row.filter, row.active]),
+            [["Priority = 'High'", true]]
+        );
+        assert.equal((await call('deleteTrigger', { triggerId })).body, null);
+        assert.equal(messageOf(await call('deleteTrigger', { triggerId })), 'This trigger no longer exists.');
+    });
 });
 
 void describe('admin API: where the package cannot take a secret from outside', () => {
@@ -270,6 +318,19 @@ void describe('admin server', () => {
         await assert.rejects(
             startAdminServer({ staticDir: tmpdir(), token: 'short', api: () => Promise.resolve(null) }),
             /at least 16 characters/
+        );
+    });
+});
+
+void describe('the console build and the admin API', () => {
+    void it('every Apex method the console calls is an operation of the admin API', async () => {
+        const staticDir = await consoleBundle();
+        const routed = JSON.parse(await readFile(join(staticDir, 'apex-methods.json'), 'utf8')) as string[];
+        assert.ok(routed.length >= 20, `only ${routed.length} Apex methods routed`);
+        assert.deepEqual(
+            routed.filter((name) => !OPERATION_NAMES.includes(name)),
+            [],
+            'methods the console calls that the admin API does not serve'
         );
     });
 });

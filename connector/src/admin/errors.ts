@@ -21,6 +21,7 @@ export const MESSAGES = {
     onlyFailed: 'Only failed events can be retried.',
     twinGone: 'This Case is no longer under sync on that connection.',
     triggerGone: 'This trigger no longer exists.',
+    triggerNotActive: 'This trigger is not active. Activate it first: Bulk Exalate runs only active triggers.',
     caseRefRequired: 'Enter a Case number, such as 00001027, or a Case id.',
     invitationUsed: 'This invitation code was already used.'
 } as const;

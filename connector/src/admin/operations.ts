@@ -11,41 +11,46 @@ export type AdminApi = (className: string, methodName: string, params: Params) =
 /** Raised for a name that is not an operation of the console. */
 export class UnknownOperation extends Error {}
 
+type Operation = (admin: SalesforceAdmin, params: Params) => Promise<unknown>;
+
+/** Every operation of the console, by `<Apex class>.<method>`. */
+const OPERATIONS: Readonly<Record<string, Operation>> = {
+    'ConnectionController.listConnections': (admin) => admin.listConnections(),
+    'ConnectionController.getConsoleContext': (admin) => admin.getConsoleContext(),
+    'ConnectionController.getConnection': (admin, params) => admin.getConnection(params),
+    'ConnectionController.createConnection': (admin, params) => admin.createConnection(params),
+    'ConnectionController.updateConnection': (admin, params) => admin.updateConnection(params),
+    'ConnectionController.initiateConnection': (admin, params) => admin.initiateConnection(params),
+    'ConnectionController.acceptInvitation': (admin, params) => admin.acceptInvitation(params),
+    'ConnectionController.activateConnection': (admin, params) => admin.activateConnection(params),
+    'ConnectionController.deactivateConnection': (admin, params) => admin.deactivateConnection(params),
+    'ConnectionController.deleteConnection': (admin, params) => admin.deleteConnection(params),
+    'CaseSyncController.listActiveConnections': (admin) => admin.listActiveConnections(),
+    'CaseSyncController.requestSync': (admin, params) => admin.requestSync(params),
+    'CaseSyncController.getCaseSyncStatus': (admin, params) => admin.getCaseSyncStatus(params),
+    'CaseSyncController.getSyncProgress': (admin, params) => admin.getSyncProgress(params),
+    'CaseSyncController.unexalate': (admin, params) => admin.unexalate(params),
+    'SyncQueueController.listTriggers': (admin, params) => admin.listTriggers(params),
+    'SyncQueueController.saveTrigger': (admin, params) => admin.saveTrigger(params),
+    'SyncQueueController.setTriggerActive': (admin, params) => admin.setTriggerActive(params),
+    'SyncQueueController.deleteTrigger': (admin, params) => admin.deleteTrigger(params),
+    'SyncQueueController.bulkExalate': (admin, params) => admin.bulkExalate(params),
+    'SyncQueueController.listQueue': (admin, params) => admin.listQueue(params),
+    'SyncQueueController.listErrors': (admin, params) => admin.listErrors(params),
+    'SyncQueueController.retryEvent': (admin, params) => admin.retryEvent(params),
+    'SyncQueueController.getEntitySyncStatus': (admin, params) => admin.getEntitySyncStatus(params)
+};
+
+/** The names the admin API serves, `<Apex class>.<method>`. */
+export const OPERATION_NAMES: readonly string[] = Object.keys(OPERATIONS).sort();
+
 export function salesforceAdminApi(admin: SalesforceAdmin): AdminApi {
-    const operations: Record<string, (params: Params) => Promise<unknown>> = {
-        'ConnectionController.listConnections': () => admin.listConnections(),
-        'ConnectionController.getConsoleContext': () => admin.getConsoleContext(),
-        'ConnectionController.getConnection': (params) => admin.getConnection(params),
-        'ConnectionController.createConnection': (params) => admin.createConnection(params),
-        'ConnectionController.updateConnection': (params) => admin.updateConnection(params),
-        'ConnectionController.initiateConnection': (params) => admin.initiateConnection(params),
-        'ConnectionController.acceptInvitation': (params) => admin.acceptInvitation(params),
-        'ConnectionController.activateConnection': (params) => admin.activateConnection(params),
-        'ConnectionController.deactivateConnection': (params) => admin.deactivateConnection(params),
-        'ConnectionController.deleteConnection': (params) => admin.deleteConnection(params),
-        'CaseSyncController.listActiveConnections': () => admin.listActiveConnections(),
-        'CaseSyncController.requestSync': (params) => admin.requestSync(params),
-        'CaseSyncController.getCaseSyncStatus': (params) => admin.getCaseSyncStatus(params),
-        'CaseSyncController.getSyncProgress': (params) => admin.getSyncProgress(params),
-        'CaseSyncController.unexalate': (params) => admin.unexalate(params),
-        'SyncQueueController.listTriggers': (params) => admin.listTriggers(params),
-        'SyncQueueController.saveTrigger': (params) => admin.saveTrigger(params),
-        'SyncQueueController.setTriggerActive': (params) => admin.setTriggerActive(params),
-        'SyncQueueController.deleteTrigger': (params) => admin.deleteTrigger(params),
-        'SyncQueueController.listQueue': (params) => admin.listQueue(params),
-        'SyncQueueController.listErrors': (params) => admin.listErrors(params),
-        'SyncQueueController.retryEvent': (params) => admin.retryEvent(params),
-        'SyncQueueController.getEntitySyncStatus': (params) => admin.getEntitySyncStatus(params)
-    };
     return (className, methodName, params) => {
-        const operation = Object.hasOwn(operations, `${className}.${methodName}`)
-            ? operations[`${className}.${methodName}`]
-            : undefined;
+        const name = `${className}.${methodName}`;
+        const operation = Object.hasOwn(OPERATIONS, name) ? OPERATIONS[name] : undefined;
         if (operation === undefined) {
-            return Promise.reject(
-                new UnknownOperation(`${className}.${methodName} is not an operation of the console.`)
-            );
+            return Promise.reject(new UnknownOperation(`${name} is not an operation of the console.`));
         }
-        return operation(params);
+        return operation(admin, params);
     };
 }

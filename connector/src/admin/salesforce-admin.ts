@@ -669,13 +669,21 @@ export class SalesforceAdmin {
             filter: text(row[t.filter]) ?? '',
             active: row[t.active] === true,
             notes: text(row[t.notes]),
-            lastModified: isoDate(row.LastModifiedDate)
+            lastModified: isoDate(row.LastModifiedDate),
+            bulkRequested: isoDate(row[t.bulkRequested]),
+            bulkCompleted: isoDate(row[t.bulkCompleted]),
+            bulkResult: text(row[t.bulkResult])
         });
     }
 
     get #triggerSelect(): string {
         const t = this.#n.trigger;
-        return `SELECT Id, ${t.connection}, ${t.filter}, ${t.active}, ${t.notes}, LastModifiedDate FROM ${this.#n.objects.trigger}`;
+        const r = this.#n.relationships;
+        return (
+            `SELECT Id, ${t.connection}, ${r.connection}.Name, ${r.connection}.${this.#n.connection.status}, ` +
+            `${t.filter}, ${t.active}, ${t.notes}, LastModifiedDate, ${t.bulkRequested}, ${t.bulkCompleted}, ` +
+            `${t.bulkResult} FROM ${this.#n.objects.trigger}`
+        );
     }
 
     async listTriggers(params: Row): Promise<TriggerDto[]> {
@@ -765,6 +773,37 @@ export class SalesforceAdmin {
         } catch (error) {
             this.#saveError('The trigger could not be saved: ', error);
         }
+        return this.#triggerDto(await this.#loadTrigger(existing.Id));
+    }
+
+    /**
+     * SyncQueueController.bulkExalate: records a request to run an active trigger once over all
+     * existing Cases that match it, and wakes the connector, which carries it out.
+     */
+    async bulkExalate(params: Row): Promise<TriggerDto> {
+        const existing = await this.#loadTrigger(params.triggerId);
+        const t = this.#n.trigger;
+        if (existing[t.active] !== true) {
+            throw new AdminError(MESSAGES.triggerNotActive);
+        }
+        const connection = (existing[this.#n.relationships.connection] as Row | null) ?? {};
+        const status = text(connection[this.#n.connection.status]);
+        if (status !== 'Active') {
+            throw new AdminError(
+                `Connection ${text(connection.Name) ?? ''} is not active (status: ${status ?? ''}). Activate it first.`
+            );
+        }
+        await this.#checkFilterRuns(text(existing[t.filter]) ?? '');
+        try {
+            await this.#update('bulkExalate', this.#n.objects.trigger, String(existing.Id), {
+                [t.bulkRequested]: this.#now().toISOString(),
+                [t.bulkCompleted]: null,
+                [t.bulkResult]: null
+            });
+        } catch (error) {
+            this.#saveError('The Bulk Exalate could not be requested: ', error);
+        }
+        await this.#wake('connection');
         return this.#triggerDto(await this.#loadTrigger(existing.Id));
     }
 
