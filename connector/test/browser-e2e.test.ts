@@ -58,7 +58,7 @@ void describe('console outside Salesforce, end to end (two emulated orgs, two co
             assert.equal(await wizard.locator('dd.initiator').textContent(), 'SalesforceA');
             await screenshot(page, 'accept-details', [wizard.locator('lightning-textarea.code textarea')]);
             await wizard.getByRole('button', { name: 'Confirm' }).click();
-            await wizard.locator('h3.established').waitFor({ timeout: 15_000 });
+            await wizard.locator('h3.established').waitFor({ timeout: 30_000 });
 
             // Sync your first case: the Case number, Exalate, then the stages.
             const firstSync = wizard.locator('c-exalate-first-sync');
@@ -66,7 +66,7 @@ void describe('console outside Salesforce, end to end (two emulated orgs, two co
             await firstSync.getByRole('button', { name: 'Exalate' }).click();
             await firstSync
                 .getByText('The Case is in sync with the other side.', { exact: false })
-                .waitFor({ timeout: 15_000 });
+                .waitFor({ timeout: 30_000 });
             assert.equal(await firstSync.locator('p.stage').textContent(), 'Sync stage: Synchronized');
             const remote = (await firstSync.locator('.remote-link, .remote-key').first().textContent()) ?? '';
             await screenshot(page, 'first-sync-synchronized');
@@ -140,7 +140,7 @@ void describe('console outside Salesforce, end to end (two emulated orgs, two co
                 await page.locator('web-case-page lightning-button', { hasText: 'Exalate' }).first().click();
                 const action = page.locator('c-exalate-case-action');
                 await action.locator('lightning-button.start button').click();
-                await action.locator('p.stage').getByText('Sync stage: Failed').waitFor({ timeout: 20_000 });
+                await action.locator('p.stage').getByText('Sync stage: Failed').waitFor({ timeout: 30_000 });
                 // The event's own cause, in words the admin can act on.
                 await action
                     .locator('[role="alert"]')
@@ -166,12 +166,12 @@ void describe('console outside Salesforce, end to end (two emulated orgs, two co
             await screenshot(page, 'errors-tab');
             await row.getByRole('button', { name: 'Show actions' }).click();
             await page.getByRole('menuitem', { name: 'Retry' }).click();
-            await row.waitFor({ state: 'detached', timeout: 15_000 });
+            await row.waitFor({ state: 'detached', timeout: 30_000 });
         });
         await browser.withPage('e2e-retried-case', async (page) => {
             await page.goto(`${stack.b.console.url}?c__recordId=${second.id}#token=${token}`);
             const panel = page.locator('c-exalate-case-panel');
-            await panel.locator('dd.status').getByText('Synchronized').waitFor({ timeout: 15_000 });
+            await panel.locator('dd.status').getByText('Synchronized').waitFor({ timeout: 30_000 });
         });
         assert.equal(
             stack.a.records('Case').filter((row) => row.Subject === 'Invoice PDF is blank').length,
@@ -230,13 +230,13 @@ void describe('console outside Salesforce, end to end: a private side (no URL; i
             await wizard.getByText('The invitation code is valid.').waitFor();
             assert.match((await wizard.locator('dd.type').textContent()) ?? '', /^Private/);
             await wizard.getByRole('button', { name: 'Confirm' }).click();
-            await wizard.locator('h3.established').waitFor({ timeout: 15_000 });
+            await wizard.locator('h3.established').waitFor({ timeout: 30_000 });
             const firstSync = wizard.locator('c-exalate-first-sync');
             await firstSync.getByLabel('Case number').fill(seeded.caseNumber);
             await firstSync.getByRole('button', { name: 'Exalate' }).click();
             await firstSync
                 .getByText('The Case is in sync with the other side.', { exact: false })
-                .waitFor({ timeout: 15_000 });
+                .waitFor({ timeout: 30_000 });
         });
         assert.deepEqual(
             privateStack.a
