@@ -276,6 +276,10 @@ void describe('admin API: an emulated org through jsforce', () => {
             (listed.body as { filter: string; active: boolean }[]).map((row) => [row.filter, row.active]),
             [["Priority = 'High'", true]]
         );
+        for (const method of ['listTriggers', 'listQueue', 'listErrors']) {
+            const none = await call(method, { connectionId: 'not-an-id' });
+            assert.deepEqual([none.status, none.body], [200, []], method);
+        }
         assert.equal((await call('deleteTrigger', { triggerId })).body, null);
         assert.equal(messageOf(await call('deleteTrigger', { triggerId })), 'This trigger no longer exists.');
     });

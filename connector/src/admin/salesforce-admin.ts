@@ -688,6 +688,9 @@ export class SalesforceAdmin {
 
     async listTriggers(params: Row): Promise<TriggerDto[]> {
         const connectionId = idParam(params.connectionId);
+        if (connectionId === 'invalid') {
+            return [];
+        }
         const where = connectionId === null ? '' : ` WHERE ${this.#n.trigger.connection} = ${soqlString(connectionId)}`;
         const rows = await this.#query(
             'listTriggers',
@@ -820,6 +823,9 @@ export class SalesforceAdmin {
     async #listEvents(params: Row, failed: boolean): Promise<SyncEventDto[]> {
         const e = this.#n.event;
         const connectionId = idParam(params.connectionId);
+        if (connectionId === 'invalid') {
+            return [];
+        }
         const stage = failed
             ? `${e.stage} = 'Failed'`
             : `${e.stage} NOT IN (${FINAL_STAGES.map(soqlString).join(',')})`;
