@@ -219,7 +219,15 @@ void describe('Salesforce adapter: reads', () => {
         );
         assert.equal(typeof connection.syncedCaseCount, 'number');
         assert.deepEqual(connection.triggers, [
-            { id: triggerId, connectionId, filter: "Priority = 'High'", active: true, notes: 'hot ones' }
+            {
+                id: triggerId,
+                connectionId,
+                filter: "Priority = 'High'",
+                active: true,
+                notes: 'hot ones',
+                bulkRequested: null,
+                bulkCompleted: null
+            }
         ]);
         emulator.updateAs(connectorId, 'Sync_Trigger__c', [{ Id: triggerId, Active__c: false }]);
     });

@@ -294,9 +294,13 @@ function upsert(org: Org, request: RestRequest, type: string, externalField: str
                     };
                 }
                 const wanted = item.value.toLowerCase();
-                const matches = org.store
-                    .live(object.name)
-                    .filter((candidate) => String(candidate[field.name] ?? '').toLowerCase() === wanted);
+                const matches = org.store.findBy(
+                    object.name,
+                    field.name,
+                    'lowercase',
+                    (value) => String(value).toLowerCase(),
+                    wanted
+                );
                 if (matches.length > 1) {
                     created.push(false);
                     return {

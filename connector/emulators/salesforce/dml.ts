@@ -306,8 +306,8 @@ export class Dml {
             }
             const wanted = lowerIfInsensitive(field, value);
             const duplicate = this.deps.store
-                .live(object.name)
-                .find((other) => other.Id !== record.Id && lowerIfInsensitive(field, other[field.name]) === wanted);
+                .findBy(object.name, field.name, 'unique', (stored) => lowerIfInsensitive(field, stored), wanted)
+                .find((other) => other.Id !== record.Id);
             if (duplicate) {
                 throw new RecordError(
                     'DUPLICATE_VALUE',

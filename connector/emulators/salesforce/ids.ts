@@ -69,6 +69,15 @@ function base62(value: number, width: number): string {
     return text.padStart(width, '0');
 }
 
+/** Organization ids handed out in this process: every emulated org is a different org. */
+let organizations = 0;
+
+/** A new organization id (`00D...`), different for each emulated org of the process. */
+export function nextOrganizationId(): string {
+    organizations += 1;
+    return to18(KEY_PREFIX.Organization + POD + base62(organizations, 9));
+}
+
 /** Hands out ids per key prefix, in increasing order (ids sort in creation order, as in an org). */
 export class IdFactory {
     private readonly counters = new Map<string, number>();

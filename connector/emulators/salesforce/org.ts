@@ -6,7 +6,7 @@
 import { Dml } from './dml.ts';
 import type { PreparedRecord, SaveOutcome } from './dml.ts';
 import { RecordError } from './errors.ts';
-import { IdFactory, KEY_PREFIX } from './ids.ts';
+import { IdFactory, KEY_PREFIX, nextOrganizationId } from './ids.ts';
 import type { Json, JsonObject } from './json.ts';
 import { Schema } from './schema.ts';
 import type { FieldDef, ObjectDef, ScalarValue } from './schema.ts';
@@ -54,7 +54,7 @@ export class Org implements QuerySource {
     constructor(options: OrgOptions) {
         this.schema = new Schema(options.forceAppDir, options.namespace);
         this.apiVersion = options.apiVersion;
-        this.orgId = this.ids.next(KEY_PREFIX.Organization);
+        this.orgId = nextOrganizationId();
         this.dml = new Dml({ schema: this.schema, store: this.store, ids: this.ids, clock: this.clock });
         this.dml.hooks = new PackageTriggers({
             schema: this.schema,

@@ -34,8 +34,20 @@ export class Transaction {
     }
 }
 
+/** Turns a field value into the key it is looked up by (e.g. lowercased for a case-insensitive field). */
+export type IndexKey = (value: ScalarValue) => ScalarValue;
+
+/** Ids of the records of one type by the key of one field's value, kept up to date by every write. */
+interface ValueIndex {
+    readonly field: string;
+    readonly key: IndexKey;
+    readonly ids: Map<ScalarValue, Set<string>>;
+}
+
 export class Store {
     private readonly tables = new Map<string, Map<string, StoredRecord>>();
+    /** Value indexes by type, then by `<field>/<key name>`: built on first use, then maintained. */
+    private readonly indexes = new Map<string, Map<string, ValueIndex>>();
     private readonly typeOfId = new Map<string, string>();
     /** Binary field values (ContentVersion.VersionData), by `<id>/<field>`. */
     private readonly blobs = new Map<string, Buffer>();
@@ -70,13 +82,91 @@ export class Store {
         return this.all(type).filter((record) => record.IsDeleted !== true);
     }
 
+    /**
+     * The live records of a type whose `field`, turned by `key`, equals `wanted`: what a scan of
+     * `live(type)` would find, in creation order, without the scan (unique checks and external-id
+     * upserts would otherwise cost a scan per record, quadratic in a bulk load). `keyName` names
+     * `key`: one index is kept per field and key.
+     */
+    findBy(type: string, field: string, keyName: string, key: IndexKey, wanted: ScalarValue): StoredRecord[] {
+        const index = this.index(type, field, keyName, key);
+        const table = this.tables.get(type);
+        const ids = index.ids.get(wanted);
+        if (ids === undefined || table === undefined) {
+            return [];
+        }
+        return [...ids]
+            .map((id) => table.get(id))
+            .filter((record): record is StoredRecord => record !== undefined && record.IsDeleted !== true);
+    }
+
+    private index(type: string, field: string, keyName: string, key: IndexKey): ValueIndex {
+        let byName = this.indexes.get(type);
+        if (byName === undefined) {
+            byName = new Map();
+            this.indexes.set(type, byName);
+        }
+        const name = `${field}/${keyName}`;
+        let index = byName.get(name);
+        if (index === undefined) {
+            index = { field, key, ids: new Map() };
+            for (const record of this.tables.get(type)?.values() ?? []) {
+                this.indexAdd(index, record);
+            }
+            byName.set(name, index);
+        }
+        return index;
+    }
+
+    private indexAdd(index: ValueIndex, record: StoredRecord): void {
+        const value = record[index.field];
+        if (value === null || value === undefined) {
+            return;
+        }
+        const key = index.key(value);
+        let ids = index.ids.get(key);
+        if (ids === undefined) {
+            ids = new Set();
+            index.ids.set(key, ids);
+        }
+        ids.add(String(record.Id));
+    }
+
+    private indexRemove(index: ValueIndex, record: StoredRecord): void {
+        const value = record[index.field];
+        if (value === null || value === undefined) {
+            return;
+        }
+        const key = index.key(value);
+        const ids = index.ids.get(key);
+        ids?.delete(String(record.Id));
+        if (ids?.size === 0) {
+            index.ids.delete(key);
+        }
+    }
+
+    /** Moves a record's entries in the indexes of its type from `before` to `after` (either may be absent). */
+    private reindex(type: string, before: StoredRecord | undefined, after: StoredRecord | undefined): void {
+        for (const index of this.indexes.get(type)?.values() ?? []) {
+            if (before !== undefined) {
+                this.indexRemove(index, before);
+            }
+            if (after !== undefined) {
+                this.indexAdd(index, after);
+            }
+        }
+    }
+
     insert(tx: Transaction, type: string, record: StoredRecord): void {
         const id = String(record.Id);
-        this.table(type).set(id, { ...record });
+        const stored = { ...record };
+        this.table(type).set(id, stored);
         this.typeOfId.set(id, type);
+        this.reindex(type, undefined, stored);
         tx.undo.push(() => {
             this.tables.get(type)?.delete(id);
             this.typeOfId.delete(id);
+            this.reindex(type, stored, undefined);
             this.blobs.forEach((_, key) => {
                 if (key.startsWith(`${id}/`)) {
                     this.blobs.delete(key);
@@ -93,8 +183,13 @@ export class Store {
         if (!table || !previous) {
             throw new Error(`no record ${id}`);
         }
-        table.set(id, { ...previous, ...changes });
-        tx.undo.push(() => table.set(id, previous));
+        const next = { ...previous, ...changes };
+        table.set(id, next);
+        this.reindex(type as string, previous, next);
+        tx.undo.push(() => {
+            table.set(id, previous);
+            this.reindex(type as string, next, previous);
+        });
     }
 
     markDeleted(tx: Transaction, id: string, at: number, changes: StoredRecord): void {

@@ -35,10 +35,16 @@ const RECORDS_PER_SUBREQUEST = 200;
 /** Collections subrequests per Composite request: more would make the write two requests. */
 const SUBREQUESTS_PER_WRITE = 5;
 
-/** Subrequests a write group needs: a twin upsert is two (see write-plan.ts). */
-function subrequestsOf(counts: { updates: number; comments: number; twins: number; events: number }): number {
+/** Subrequests a write group needs: an upsert of an existing twin is two, a new twin one (see write-plan.ts). */
+function subrequestsOf(counts: {
+    updates: number;
+    comments: number;
+    twins: number;
+    newTwins: number;
+    events: number;
+}): number {
     const n = (records: number): number => Math.ceil(records / RECORDS_PER_SUBREQUEST);
-    return n(counts.updates) + n(counts.comments) + 2 * n(counts.twins) + n(counts.events);
+    return n(counts.updates) + n(counts.comments) + 2 * n(counts.twins) + n(counts.newTwins) + n(counts.events);
 }
 
 interface Decided {
@@ -246,7 +252,8 @@ export async function applyMessages(
         const grown = subrequestsOf({
             updates: group.updates.length + updates,
             comments: group.comments.length + comments.length,
-            twins: group.twins.length + 1,
+            twins: group.twins.filter((twin) => twin.isNew !== true).length + (entry.twin === undefined ? 0 : 1),
+            newTwins: group.twins.filter((twin) => twin.isNew === true).length + (entry.twin === undefined ? 1 : 0),
             events: group.events.length + 1
         });
         if (group.entries.length > 0 && grown > SUBREQUESTS_PER_WRITE) {
@@ -277,7 +284,7 @@ export async function applyMessages(
         };
         const notes = entry.plan.notes.length > 0 ? entry.plan.notes.join(' ') : null;
         group.twins.push({
-            ...(entry.twin?.key ? { key: entry.twin.key } : {}),
+            ...(entry.twin === undefined ? { isNew: true } : entry.twin.key ? { key: entry.twin.key } : {}),
             connectionId: connectionRecordId,
             caseId,
             remoteKey: entry.message.twinKey,

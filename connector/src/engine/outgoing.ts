@@ -430,7 +430,7 @@ async function bulkTwins(
         .filter(
             (caseId) => !(twinsOfCase.get(caseId) ?? []).some((twin) => twin.connectionId === bulk.connectionRecordId)
         )
-        .map((caseId) => ({ connectionId: bulk.connectionRecordId, caseId, syncStatus: 'Preparing' }));
+        .map((caseId) => ({ connectionId: bulk.connectionRecordId, caseId, syncStatus: 'Preparing', isNew: true }));
     return createTwins(context, upserts, 'bulk twins');
 }
 
@@ -472,7 +472,7 @@ async function twinsFromTriggers(
         const existing = new Set((twinsOfCase.get(caseId) ?? []).map((twin) => twin.connectionId));
         for (const connectionId of new Set(connectionIds)) {
             if (!existing.has(connectionId)) {
-                upserts.push({ connectionId, caseId, syncStatus: 'Preparing' });
+                upserts.push({ connectionId, caseId, syncStatus: 'Preparing', isNew: true });
             }
         }
     }

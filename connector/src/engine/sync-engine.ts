@@ -30,6 +30,7 @@ import type { LiveConnection, LocalChange } from './connections.ts';
 import { DEFAULT_TUNING, errorText, nowIso } from './context.ts';
 import type { EngineContext, EngineTuning, InFlight } from './context.ts';
 import { applyMessages } from './incoming.ts';
+import { AckBatcher } from './ack-batcher.ts';
 import { IncomingBatcher } from './incoming-batcher.ts';
 import {
     finalizeAcks,
@@ -101,7 +102,7 @@ const STATUS_WORD: Record<ConnectionCommand, string> = {
 };
 
 /** Batches pushed at once to the other node. */
-const PUSH_CONCURRENCY = 4;
+const PUSH_CONCURRENCY = 10;
 
 export class SyncEngine implements NodeHandlers {
     readonly stats: EngineStats = { passes: 0, messagesSent: 0, messagesApplied: 0, deliveryFailures: 0 };
@@ -128,6 +129,7 @@ export class SyncEngine implements NodeHandlers {
     #reconcileSince: Date;
     #deliveries = new Set<Promise<void>>();
     readonly #incoming: IncomingBatcher;
+    readonly #acks: AckBatcher;
 
     constructor(options: SyncEngineOptions) {
         this.#options = options;
@@ -152,6 +154,7 @@ export class SyncEngine implements NodeHandlers {
             outboxes: new Map()
         };
         this.#reconcileSince = new Date(clock() - RECONCILE_LOOKBACK_MS);
+        this.#acks = new AckBatcher(this.#context.lane, (acks) => finalizeAcks(this.#context, acks));
         this.#incoming = new IncomingBatcher(this.#context.lane, async (live, acks, messages) => {
             await finalizeAcks(this.#context, acks);
             return applyMessages(this.#context, live, messages);
@@ -373,7 +376,7 @@ export class SyncEngine implements NodeHandlers {
             }
             const answer = await remote.sendMessages({ messages: batch.map((flight) => flight.message) });
             this.stats.messagesSent += batch.length;
-            await this.#context.lane.run(() => finalizeAcks(this.#context, answer.acks));
+            await this.#acks.submit(answer.acks);
             if (answer.acks.some((ack) => ack.status === 'out-of-order')) {
                 this.requestPass();
             }

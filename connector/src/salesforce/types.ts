@@ -276,6 +276,12 @@ export interface TwinUpsert extends TwinFields {
     readonly ref?: string;
     readonly key?: string;
     readonly connectionId: IdRef;
+    /**
+     * The caller read, in the same lane, that no twin has this key: it is created by one subrequest
+     * instead of the update-then-create pair (half the subrequests; a twin that exists after all
+     * fails with DUPLICATE_VALUE and is left as it was).
+     */
+    readonly isNew?: boolean;
 }
 
 /** Changes to a twin by id. */

@@ -53,7 +53,8 @@ export interface WriteOptions {
 
 const DEFAULT_MAX_REQUEST_BYTES = 10_000_000;
 
-type Operation = keyof WriteResult;
+/** The operations of a plan; new twins (`isNew`) are written apart and reported among upsertTwins. */
+type Operation = keyof WriteResult | 'createTwins';
 
 /** Execution order of the operations inside a phase: parents before children, deletes last. */
 const OPERATIONS: readonly Operation[] = [
@@ -61,6 +62,7 @@ const OPERATIONS: readonly Operation[] = [
     'updateCases',
     'createComments',
     'upsertTwins',
+    'createTwins',
     'updateTwins',
     'createEvents',
     'updateEvents',
@@ -135,11 +137,14 @@ function entriesOf(plan: WritePlan, n: ApiNames): Entry[] {
     );
     (plan.upsertTwins ?? []).forEach((item, index) =>
         add({
-            op: 'upsertTwins',
+            op: item.isNew === true ? 'createTwins' : 'upsertTwins',
             index,
             ownRef: item.ref,
             refs: refsOf([item.connectionId, item.caseId]),
-            build: (resolve) => ({ kind: 'twin', ...twinUpsertRecords(item, n, resolve) })
+            build: (resolve) =>
+                item.isNew === true
+                    ? { kind: 'record', record: twinUpsertRecords(item, n, resolve).create }
+                    : { kind: 'twin', ...twinUpsertRecords(item, n, resolve) }
         })
     );
     (plan.updateTwins ?? []).forEach((item, index) =>
@@ -254,6 +259,7 @@ function subrequestsOf(op: Operation, items: readonly BuiltEntry[], n: ApiNames)
                 }
             ];
         case 'createComments':
+        case 'createTwins':
         case 'createEvents':
             return [
                 {
@@ -476,6 +482,7 @@ export async function executeWritePlan(
         updateCases: [],
         createComments: [],
         upsertTwins: [],
+        createTwins: [],
         updateTwins: [],
         createEvents: [],
         updateEvents: [],
@@ -623,7 +630,12 @@ export async function executeWritePlan(
         createCases: complete(results.createCases),
         updateCases: complete(results.updateCases),
         createComments: complete(results.createComments),
-        upsertTwins: complete(results.upsertTwins),
+        upsertTwins: complete(
+            Array.from(
+                { length: plan.upsertTwins?.length ?? 0 },
+                (_, i) => results.upsertTwins[i] ?? results.createTwins[i]
+            )
+        ),
         updateTwins: complete(results.updateTwins),
         createEvents: complete(results.createEvents),
         updateEvents: complete(results.updateEvents),
