@@ -32,6 +32,8 @@ interface ConnectorStats {
 interface RunningProcess {
     readonly child: ChildProcess;
     readonly nodeUrl: string;
+    /** What the connector wrote to stderr (its errors). */
+    errors(): string;
     stop(): Promise<ConnectorStats>;
 }
 
@@ -111,6 +113,7 @@ function startConnector(org: SalesforceEmulator, mode: Mode, isPrivate: boolean)
                 resolve({
                     child,
                     nodeUrl: ready[1] === '-' ? '' : ready[1],
+                    errors: () => errors,
                     stop: () =>
                         new Promise((done, fail) => {
                             child.once('exit', () => {
@@ -157,7 +160,18 @@ async function startPair(mode: Mode): Promise<Pair> {
         side.org
             .records('Sync_Connection__c')
             .some((row) => row.Id === side.connectionId && row.Status__c === 'Active');
-    await until('the connection to be Active', () => active(a) && active(b), 60_000, 20);
+    try {
+        await until('the connection to be Active', () => active(a) && active(b), 60_000, 20);
+    } catch (error) {
+        // Nothing left running: the benchmark goes on with the other pairs and exits at the end.
+        a.connector.child.kill('SIGKILL');
+        b.connector.child.kill('SIGKILL');
+        await Promise.all([orgA.close(), orgB.close()]);
+        const said = [a.connector.errors(), b.connector.errors()].join('').trim();
+        throw new Error(
+            `${(error as Error).message}${said === '' ? '' : `; the connectors said: ${said.slice(0, 500)}`}`
+        );
+    }
     return {
         a,
         b,

@@ -51,6 +51,19 @@ export interface PassResult {
 /** The id of a change signal that the reconciliation read stood in for: there is no record to delete. */
 const RECONCILED = '';
 
+/**
+ * Whether the twin's last message went out and has not been acknowledged: its status is written
+ * with the message and becomes Synchronized (or Failed) only with the ack. After a restart the
+ * event of that message may not be among the due events one pass reads; without this check a
+ * change found meanwhile would go out with the next sequence number and be refused as out of order
+ * for as long as the earlier message waits.
+ */
+function awaitsAck(twin: SyncTwin): boolean {
+    return (
+        (twin.syncStatus === 'Sending' || twin.syncStatus === 'Waiting for remote') && (twin.lastOutgoingSeq ?? 0) > 0
+    );
+}
+
 /** What a pass is asked to do besides reading the outbox and the queue. */
 export interface PassOptions {
     /** Reconcile: also look at Cases under sync changed after this instant (no extra API call). */
@@ -220,9 +233,10 @@ export async function outgoingPass(context: EngineContext, options: PassOptions 
             }
             continue;
         }
-        if (!isActive(live) || pendingTwins.has(twin.id)) {
+        if (!isActive(live) || pendingTwins.has(twin.id) || awaitsAck(twin)) {
             // Kept for later: a deactivated connection queues changes; a twin with a message in flight
-            // sends its next state once that message is acknowledged.
+            // (known to this process, or so recorded in the org by one that died) sends its next state
+            // once that message is acknowledged: the other side applies a twin's messages in order.
             if (twin.caseId) {
                 keptCases.add(twin.caseId);
             }
@@ -245,7 +259,12 @@ export async function outgoingPass(context: EngineContext, options: PassOptions 
             instanceUrl: context.instanceUrl,
             connectorUserId: context.connectorUserId
         });
-        const neverSent = twin.lastOutgoingSeq === null || twin.lastOutgoingSeq === 0;
+        // A twin that never sent anything sends its first replica even without a change, unless it
+        // is a mirror: a Case created here for the other side's entity starts agreeing with it, so
+        // only real changes go back (reconciliation finds mirrors the connector wrote).
+        const neverSent =
+            (twin.lastOutgoingSeq === null || twin.lastOutgoingSeq === 0) &&
+            (twin.lastIncomingSeq === null || twin.lastIncomingSeq === 0);
         if (!hasOutgoingChange(entity, state) && !neverSent) {
             if (request) {
                 eventUpdates.push({ id: request.id, stage: 'Synchronized', error: null, completed: nowIso(context) });
