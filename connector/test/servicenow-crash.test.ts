@@ -47,6 +47,14 @@ function seededRandom(seed: number): () => number {
     };
 }
 
+function histogram(values: readonly string[]): Record<string, number> {
+    const counts: Record<string, number> = {};
+    for (const value of values) {
+        counts[value] = (counts[value] ?? 0) + 1;
+    }
+    return counts;
+}
+
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function freePort(): Promise<number> {
@@ -141,6 +149,7 @@ void describe(`ServiceNow node killed with SIGKILL during a bulk sync (${CASES} 
     let agent: EmulatorUser;
     let sf: RunningConnector;
     let node: NodeProcess;
+    const sfLog: string[] = [];
     const seed = Number(process.env.CRASH_SEED ?? randomInt(1, 2 ** 31));
     const random = seededRandom(seed);
 
@@ -154,7 +163,11 @@ void describe(`ServiceNow node killed with SIGKILL during a bulk sync (${CASES} 
             namespace: org.namespacePrefix,
             listen: { host: '127.0.0.1', port: 0 },
             spoolDir: join(dir, 'sf-spool'),
-            log: () => undefined,
+            log: (entry) => {
+                if (entry.level !== 'info') {
+                    sfLog.push(`${entry.level} ${entry.event}: ${entry.message}`);
+                }
+            },
             tuning: { retryInitialMs: 200, retryMaxMs: 2_000, maxAttempts: 50, pollWaitSeconds: 5 }
         });
         node = new NodeProcess(await freePort(), join(dir, 'servicenow.db'), instance);
@@ -293,10 +306,10 @@ void describe(`ServiceNow node killed with SIGKILL during a bulk sync (${CASES} 
             SYNC_TIMEOUT_MS
         ).catch((error: unknown) => {
             throw new Error(
-                `${(error as Error).message} (seed ${seed}; incidents ${mirrored()}/${CASES}, Cases ${urgentCases()}/${incidentCount})\n${node.lines
+                `${(error as Error).message} (seed ${seed}; incidents ${mirrored()}/${CASES}, Cases ${urgentCases()}/${incidentCount}; Salesforce twins ${JSON.stringify(histogram(org.records('Sync_Twin__c').map((twin) => textOf(twin, 'Sync_Status__c'))))}, events ${JSON.stringify(histogram(org.records('Sync_Event__c').map((event) => `${textOf(event, 'Direction__c')} ${textOf(event, 'Stage__c')}`)))})\n${node.lines
                     .filter((line) => !line.includes('"level":"info"'))
                     .slice(-15)
-                    .join('\n')}`
+                    .join('\n')}\nSalesforce:\n${[...new Set(sfLog)].slice(-15).join('\n')}`
             );
         });
         await sleep(1500);
@@ -321,6 +334,11 @@ void describe(`ServiceNow node killed with SIGKILL during a bulk sync (${CASES} 
                 `seed ${seed}: files of ${view.record.number}`
             );
         }
+        assert.equal(
+            org.records('Case').filter((row) => textOf(row, 'Subject').startsWith('Bulk case ')).length,
+            CASES,
+            `seed ${seed}: no Case came back as a second Case`
+        );
         const urgent = org.records('Case').filter((row) => textOf(row, 'Subject').startsWith('Urgent incident '));
         assert.equal(urgent.length, incidentCount, `seed ${seed}: one Case per urgent incident`);
         assert.equal(new Set(urgent.map((row) => row.Subject)).size, incidentCount);

@@ -27,6 +27,11 @@ export interface ChangeFeedOptions {
     readonly api: IncidentApi;
     readonly log: EngineLog;
     readonly clock: () => number;
+    /**
+     * Whether the node is writing this incident right now (its REST calls done or under way, its
+     * commit not yet): the service account's changes to it are the node's own, whatever their date.
+     */
+    readonly isWriting?: (sysId: string) => boolean;
     /** Evaluates trigger filters (the side's matchTriggerFilters). */
     readonly match?: (sysIds: readonly string[], triggers: readonly TriggerFilter[]) => Promise<TriggerMatches>;
     /** Time between two reads, default 5 s. */
@@ -159,7 +164,10 @@ export class ChangeFeed {
         const changed: FeedRow[] = [];
         const candidates: FeedRow[] = [];
         for (const row of freshIncidents) {
-            if (row.by === api.userName && echoes.get(row.id) === row.at) {
+            if (
+                row.by === api.userName &&
+                (echoes.get(row.id) === row.at || this.#options.isWriting?.(row.id) === true)
+            ) {
                 continue;
             }
             if (underSync.has(row.id)) {

@@ -98,6 +98,8 @@ export class ServiceNowSide implements OrgPort {
     readonly #wakeCheckMs: number;
     /** What the last snapshot read showed of each incident: a write then tells whether someone else changed it first. */
     readonly #lastRead = new Map<string, { updatedOn: string; updatedBy: string | null }>();
+    /** Incidents a write is changing, until its commit (with how many writes are at it). */
+    readonly #writing = new Map<string, number>();
     /** Display names of comment authors by user name (read once each). */
     readonly #names = new Map<string, string>();
 
@@ -111,7 +113,8 @@ export class ServiceNowSide implements OrgPort {
             api: options.api,
             log: options.log,
             clock: options.clock ?? Date.now,
-            match: (sysIds, triggers) => this.matchTriggerFilters(sysIds, triggers)
+            match: (sysIds, triggers) => this.matchTriggerFilters(sysIds, triggers),
+            isWriting: (sysId) => (this.#writing.get(sysId) ?? 0) > 0
         });
     }
 
@@ -274,6 +277,30 @@ export class ServiceNowSide implements OrgPort {
     }
 
     async write(plan: WritePlan): Promise<WriteResult> {
+        // The feed must not take the node's own REST writes for someone's change while they are not
+        // yet recorded as echoes (that happens in the commit below).
+        const writing = [
+            ...(plan.updateCases ?? []).map((update) => update.id),
+            ...(plan.createComments ?? []).map((comment) => comment.caseId)
+        ].filter((id): id is string => typeof id === 'string');
+        for (const sysId of writing) {
+            this.#writing.set(sysId, (this.#writing.get(sysId) ?? 0) + 1);
+        }
+        try {
+            return await this.#write(plan);
+        } finally {
+            for (const sysId of writing) {
+                const count = (this.#writing.get(sysId) ?? 1) - 1;
+                if (count <= 0) {
+                    this.#writing.delete(sysId);
+                } else {
+                    this.#writing.set(sysId, count);
+                }
+            }
+        }
+    }
+
+    async #write(plan: WritePlan): Promise<WriteResult> {
         const refs = new Map<string, string>();
         const resolve = (ref: IdRef | null | undefined): string | null | undefined =>
             ref === null || ref === undefined ? ref : typeof ref === 'string' ? ref : refs.get(ref.ref);
