@@ -168,7 +168,8 @@ void describe(`ServiceNow node killed with SIGKILL during a bulk sync (${CASES} 
                     sfLog.push(`${entry.level} ${entry.event}: ${entry.message}`);
                 }
             },
-            tuning: { retryInitialMs: 200, retryMaxMs: 2_000, maxAttempts: 50, pollWaitSeconds: 5 }
+            // Default leases: a delivery is not offered again while its request may still be answered.
+            tuning: { retryInitialMs: 200, maxAttempts: 50, pollWaitSeconds: 5 }
         });
         node = new NodeProcess(await freePort(), join(dir, 'servicenow.db'), instance);
         await node.start();
