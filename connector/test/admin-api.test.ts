@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startSalesforceEmulator } from '../emulators/salesforce/index.ts';
-import type { SalesforceEmulator } from '../emulators/salesforce/index.ts';
+import type { FaultResponse, SalesforceEmulator } from '../emulators/salesforce/index.ts';
 import { ApiBudget } from '../src/salesforce/index.ts';
 import { CONSOLE_BUILD_DIR, newAdminToken, startSalesforceConsole } from '../src/admin/console.ts';
 import type { RunningConsole } from '../src/admin/console.ts';
@@ -285,36 +285,86 @@ void describe('admin API: an emulated org through jsforce', () => {
     });
 });
 
-void describe('admin API: where the package cannot take a secret from outside', () => {
-    void it('initiating says so and leaves no half-made connection behind', async () => {
-        const org = await startSalesforceEmulator({ streamingConnectTimeoutMs: 1_000 });
-        const staticDir = await mkdtemp(join(tmpdir(), 'exalate-admin-static-'));
+void describe("admin API: the package's connection-secret resource", () => {
+    let org: SalesforceEmulator;
+    let running: RunningConsole;
+    let token: string;
+    let staticDir: string;
+
+    before(async () => {
+        org = await startSalesforceEmulator({ streamingConnectTimeoutMs: 1_000 });
+        staticDir = await mkdtemp(join(tmpdir(), 'exalate-admin-static-'));
         await writeFile(join(staticDir, 'index.html'), '<!doctype html>');
         await writeFile(join(staticDir, 'app.js'), '');
-        const token = newAdminToken();
-        const running = await startSalesforceConsole({
+        token = newAdminToken();
+        // No `secrets` option: the secret goes through the package's Apex REST resource, as against an org.
+        running = await startSalesforceConsole({
             auth: { kind: 'token', instanceUrl: org.instanceUrl, accessToken: org.connectorUser.accessToken },
             namespace: '',
             budget: new ApiBudget(),
             token,
             staticDir
         });
-        try {
+    });
+    after(async () => {
+        await running.close();
+        await org.close();
+        await rm(staticDir, { recursive: true, force: true });
+    });
+
+    /** The secret the org holds for a connection, read as the connector reads it (GET on the resource). */
+    async function secretInOrg(connectionId: string): Promise<string | undefined> {
+        const response = await fetch(
+            `${org.instanceUrl}/services/apexrest/exalate/v1/connection-secret/${connectionId}`,
+            { headers: { Authorization: `Bearer ${org.connectorUser.accessToken}` } }
+        );
+        return response.status === 404 ? undefined : ((await response.json()) as { secret: string }).secret;
+    }
+
+    void it('initiating stores the secret through the resource, and deleting the connection removes it', async () => {
+        const initiated = await post(running.url, token, 'api/admin/ConnectionController/initiateConnection', {
+            input: { ...GOOD_INPUT, name: 'Through_the_resource' }
+        });
+        assert.equal(initiated.status, 200, messageOf(initiated));
+        const { connection, secret } = initiated.body as { connection: { id: string }; secret: string };
+        assert.match(secret, /^[A-Za-z0-9_-]{43}$/);
+        assert.equal(await secretInOrg(connection.id), secret);
+
+        const deleted = await post(running.url, token, 'api/admin/ConnectionController/deleteConnection', {
+            connectionId: connection.id
+        });
+        assert.equal(deleted.status, 200, messageOf(deleted));
+        assert.equal(await secretInOrg(connection.id), undefined);
+    });
+
+    const refusals: [string, FaultResponse][] = [
+        [
+            'an older package (GET only: 405)',
+            {
+                status: 405,
+                body: [{ errorCode: 'METHOD_NOT_ALLOWED', message: "HTTP Method 'POST' not allowed. Allowed are GET" }]
+            }
+        ],
+        [
+            'an org without the resource (404)',
+            { status: 404, body: [{ errorCode: 'NOT_FOUND', message: 'Could not find a match for URL' }] }
+        ]
+    ];
+    for (const [what, fault] of refusals) {
+        void it(`initiating against ${what} answers 501 and leaves no half-made connection behind`, async () => {
+            const connectionsBefore = org.records('Sync_Connection__c').length;
+            org.failNext({ method: 'POST', pathIncludes: '/connection-secret/' }, fault);
             const answer = await post(running.url, token, 'api/admin/ConnectionController/initiateConnection', {
-                input: GOOD_INPUT
+                input: { ...GOOD_INPUT, name: 'Older_package' }
             });
             assert.equal(answer.status, 501);
             assert.match(
                 messageOf(answer),
-                /^The Exalate package in this org cannot take a connection secret from the connector .* Initiate or accept this invitation in the Exalate tab in Salesforce instead\.$/
+                /^The Exalate package in this org cannot take a connection secret from the connector \(.*the package is older than this connector\)\. Upgrade the package, or initiate or accept this invitation in the Exalate tab in Salesforce instead\.$/
             );
-            assert.equal(org.records('Sync_Connection__c').length, 0);
-        } finally {
-            await running.close();
-            await org.close();
-            await rm(staticDir, { recursive: true, force: true });
-        }
-    });
+            assert.equal(org.records('Sync_Connection__c').length, connectionsBefore);
+        });
+    }
 });
 
 void describe('admin server', () => {

@@ -299,7 +299,7 @@ export class EmulatorServer {
         let answer: RestResponse;
         try {
             if (apex) {
-                answer = apexRest(this.deps.org, method, apex[1], session.userId);
+                answer = apexRest(this.deps.org, method, apex[1], session.userId, raw);
             } else {
                 const contentType = String(request.headers['content-type'] ?? '');
                 let body: Json | undefined;
