@@ -68,6 +68,11 @@ function awaitsAck(twin: SyncTwin): boolean {
 export interface PassOptions {
     /** Reconcile: also look at Cases under sync changed after this instant (no extra API call). */
     readonly changedSince?: Date;
+    /**
+     * Whether a change the reconciliation read was already looked at by an earlier reconciliation
+     * (the overlap between two reads finds it again): such a Case is not read again.
+     */
+    readonly alreadyReconciled?: (caseId: string, modstamp: string) => boolean;
     /** Bulk Exalate: bring these Cases (found by the trigger's filter) under sync on this connection. */
     readonly bulk?: { readonly connectionRecordId: string; readonly caseIds: readonly string[] };
 }
@@ -115,7 +120,10 @@ export async function outgoingPass(context: EngineContext, options: PassOptions 
         now: new Date(Math.ceil(context.clock() / 1000) * 1000),
         ...(options.changedSince !== undefined ? { changedSince: options.changedSince } : {})
     });
-    const work = withCases(read, [...(read.changed?.caseIds ?? []), ...(options.bulk?.caseIds ?? [])]);
+    const changed = (read.changed?.caseIds ?? []).filter(
+        (caseId) => options.alreadyReconciled?.(caseId, read.changed?.modstamps[caseId] ?? '') !== true
+    );
+    const work = withCases(read, [...changed, ...(options.bulk?.caseIds ?? [])]);
     const toDeliver = new Map<string, InFlight[]>();
     const outgoingEvents = work.dueEvents.filter((event) => event.direction !== 'Incoming');
 

@@ -127,6 +127,8 @@ export class SyncEngine implements NodeHandlers {
     #reconcileDue = true;
     /** Changes after this instant are looked for by the next reconciliation. */
     #reconcileSince: Date;
+    /** The newest SystemModstamp each reconciliation found per Case, while it is inside the overlap. */
+    #reconciled = new Map<string, string>();
     #deliveries = new Set<Promise<void>>();
     readonly #incoming: IncomingBatcher;
     readonly #acks: AckBatcher;
@@ -296,13 +298,32 @@ export class SyncEngine implements NodeHandlers {
             const startedAt = this.#context.clock();
             try {
                 const result = await this.#context.lane.run(() =>
-                    outgoingPass(this.#context, reconcile ? { changedSince: this.#reconcileSince } : {})
+                    outgoingPass(
+                        this.#context,
+                        reconcile
+                            ? {
+                                  changedSince: this.#reconcileSince,
+                                  alreadyReconciled: (caseId, modstamp) =>
+                                      modstamp !== '' && modstamp <= (this.#reconciled.get(caseId) ?? '')
+                              }
+                            : {}
+                    )
                 );
                 this.stats.passes += 1;
                 if (result.reconciled !== undefined) {
-                    const { readUntil } = result.reconciled;
+                    const { readUntil, modstamps } = result.reconciled;
+                    for (const [caseId, modstamp] of Object.entries(modstamps)) {
+                        this.#reconciled.set(caseId, modstamp);
+                    }
                     this.#reconcileSince =
                         readUntil === null ? new Date(startedAt - RECONCILE_OVERLAP_MS) : new Date(readUntil);
+                    // Only stamps the next read can find again are worth remembering.
+                    const since = this.#reconcileSince.getTime();
+                    for (const [caseId, modstamp] of this.#reconciled) {
+                        if (Date.parse(modstamp) <= since) {
+                            this.#reconciled.delete(caseId);
+                        }
+                    }
                     if (readUntil !== null) {
                         // More changes than one read holds: read on from where this one stopped.
                         this.#reconcileDue = true;

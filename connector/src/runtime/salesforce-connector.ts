@@ -84,11 +84,16 @@ export async function startSalesforceConnector(options: SalesforceConnectorOptio
         nodeUrl = options.publicUrl ?? server.url;
     }
     await engine.start();
+    // A running connector lives until stop(). The engine's own timers do not hold the process (so a
+    // test can drop an engine), and a private side without wake events has no socket that would: on
+    // its own it would exit quietly right after starting.
+    const keepAlive = setInterval(() => undefined, 60 * 60_000);
     return {
         engine,
         org,
         nodeUrl,
         stop: async () => {
+            clearInterval(keepAlive);
             await engine.stop();
             await server?.close();
         }

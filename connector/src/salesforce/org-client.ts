@@ -615,13 +615,14 @@ export class SalesforceOrgClient {
 
 /** The Case ids of the reconciliation rows, and where to resume when a query was full. */
 function changedCasesOf([cases, comments, links]: Row[][]): ChangedCases {
-    const ids = new Set<string>();
+    const modstamps: Record<string, string> = {};
     let readUntil: string | null = null;
     const take = (rows: Row[], field: string): void => {
         for (const row of rows) {
             const id = row[field];
-            if (typeof id === 'string') {
-                ids.add(id);
+            const stamp = row.SystemModstamp;
+            if (typeof id === 'string' && typeof stamp === 'string' && !(stamp <= (modstamps[id] ?? ''))) {
+                modstamps[id] = stamp;
             }
         }
         const last = rows.at(-1)?.SystemModstamp;
@@ -632,5 +633,5 @@ function changedCasesOf([cases, comments, links]: Row[][]): ChangedCases {
     take(cases, 'Id');
     take(comments, 'ParentId');
     take(links, 'LinkedEntityId');
-    return { caseIds: [...ids], readUntil };
+    return { caseIds: Object.keys(modstamps), modstamps, readUntil };
 }

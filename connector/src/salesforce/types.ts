@@ -67,6 +67,8 @@ export interface Work {
  */
 export interface ChangedCases {
     readonly caseIds: string[];
+    /** The newest SystemModstamp read for each Case (of the Case, a comment or a file link). */
+    readonly modstamps: Readonly<Record<string, IsoDateTime>>;
     /**
      * When a query returned as many rows as it may, the SystemModstamp up to which every change was
      * read (the next reconciliation starts there); null when everything since the watermark was read.
