@@ -5,7 +5,7 @@
 import { strict as assert } from 'node:assert';
 import { after, before, describe, it } from 'node:test';
 import { acceptInvitation } from '../emulators/scenario/console-actions.ts';
-import { eventually } from '../emulators/scenario/two-org-stack.ts';
+import { eventually, textOf } from '../emulators/scenario/two-org-stack.ts';
 import { startServiceNowStack } from '../emulators/scenario/servicenow-stack.ts';
 import type { ServiceNowStack } from '../emulators/scenario/servicenow-stack.ts';
 import { main } from '../src/servicenow/cli/commands.ts';
@@ -160,5 +160,29 @@ void describe('ServiceNow console (CLI)', () => {
         const twice = await cli(stack, 'retry', entry);
         assert.equal(twice.code, 1);
         assert.match(twice.err, /only failed entries can be retried/);
+    });
+
+    void it('initiates a private connection without a URL, and deletes connections on both sides', async () => {
+        const privateOne = await cli(stack, 'initiate', '--no-url', '--name', 'For a private org');
+        assert.equal(privateOne.code, 0, privateOne.err);
+        assert.match(privateOne.out, /the destination is private: it will open every request itself/);
+        const listed = JSON.parse((await cli(stack, 'connections', '--json')).out) as {
+            connections: { name: string; type: string; status: string; remoteNodeUrl: string | null }[];
+        };
+        const row = listed.connections.find((connection) => connection.name === 'For a private org');
+        assert.deepEqual(row && [row.type, row.status, row.remoteNodeUrl], ['Private', 'Pending', null]);
+
+        const removed = await cli(stack, 'delete', connectionName);
+        assert.equal(removed.code, 0, removed.err);
+        assert.match(removed.out, /deleted; its incidents stay/);
+        await eventually('Salesforce stops syncing it', () => {
+            const record = stack.sf.org.records('Sync_Connection__c').find((r) => r.Id === stack.sf.connectionId);
+            return record?.Status__c === 'Deactivated' && textOf(record, 'Status_Detail__c').includes('deleted');
+        });
+        const after = await cli(stack, 'connections');
+        assert.ok(!after.out.includes(connectionName), after.out);
+        const gone = await cli(stack, 'sync', connectionName, 'INC0010001');
+        assert.equal(gone.code, 1);
+        assert.match(gone.err, /No connection/);
     });
 });
