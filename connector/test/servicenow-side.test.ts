@@ -223,4 +223,48 @@ void describe('ServiceNow side: change feed', () => {
         assert.equal(files[0].caseId, sysId);
         assert.equal(log.filter((entry) => entry.level !== 'info').length, 0, JSON.stringify(log));
     });
+
+    void it('reads on past a full page of changes within one second', async () => {
+        const small = new ServiceNowSide({
+            store,
+            api: new RestIncidentApi({
+                instanceUrl: instance.url,
+                auth: {
+                    kind: 'basic',
+                    userName: instance.serviceAccount.userName,
+                    password: instance.serviceAccount.password
+                }
+            }),
+            log: (entry) => log.push(entry),
+            clock: () => now,
+            feed: { settleMs: 0, pageLimit: 2 }
+        });
+        const ids = ['One', 'Two', 'Three', 'Four', 'Five'].map(
+            (name) => instance.createIncidentAs('beth.agent', { short_description: name }).record.sys_id
+        );
+        for (const sysId of ids) {
+            store.upsertTwin(`${connectionId}:${sysId}`, connectionId, { caseId: sysId, syncStatus: 'Synchronized' });
+        }
+        await small.feed.poll();
+        tick(1000);
+        for (const sysId of ids) {
+            instance.updateIncidentAs('beth.agent', sysId, { description: 'same second' });
+        }
+        tick(2000);
+        // A full page asks for another poll at once (as the feed's loop does) until it is done.
+        let signals = 0;
+        let polls = 0;
+        for (let more = true; more && polls < 10; polls += 1) {
+            const result = await small.feed.poll();
+            signals += result.signals;
+            more = result.more;
+        }
+        assert.equal(signals, 5, 'all five changes of one second, though a page holds two');
+        assert.ok(polls <= 3, `done in ${polls} polls`);
+        const again = await small.feed.poll();
+        assert.equal(again.signals, 0, 'nothing read twice once the second is closed');
+        tick(1000);
+        instance.updateIncidentAs('beth.agent', ids[4], { description: 'later' });
+        assert.equal((await small.feed.poll()).signals, 1, 'and the next change is seen');
+    });
 });

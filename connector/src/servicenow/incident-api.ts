@@ -88,9 +88,10 @@ export interface IncidentApi {
     listAttachments(incidentSysIds: readonly string[]): Promise<IncidentAttachment[]>;
     /**
      * Attachments of incidents created at or after `since` (whole seconds), oldest first, at most
-     * `limit`: adding a file does not change the incident's sys_updated_on, so files are found here.
+     * `limit` from `offset`: adding a file does not change the incident's sys_updated_on, so files
+     * are found here.
      */
-    attachmentsCreatedSince(since: IsoDateTime, limit: number): Promise<IncidentAttachment[]>;
+    attachmentsCreatedSince(since: IsoDateTime, limit: number, offset?: number): Promise<IncidentAttachment[]>;
     uploadAttachment(input: {
         readonly incidentSysId: string;
         readonly fileName: string;

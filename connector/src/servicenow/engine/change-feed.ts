@@ -137,23 +137,29 @@ export class ChangeFeed {
             });
             return { signals: 0, twinsCreated: 0, more: false };
         }
-        const incidents = (
-            await api.queryIncidents({ query: `sys_updated_on>=${glide(incidentMark.value)}`, limit: this.#pageLimit })
-        ).map((incident): FeedRow => ({
-            id: incident.sysId,
-            incidentSysId: incident.sysId,
-            at: incident.updatedOn,
-            by: incident.updatedBy,
-            correlationId: incident.correlationId
-        }));
-        const files = (await api.attachmentsCreatedSince(attachmentMark.value, this.#pageLimit)).map(
-            (file): FeedRow => ({
+        const incidents = await this.#read(incidentMark, async (offset) =>
+            (
+                await api.queryIncidents({
+                    query: `sys_updated_on>=${glide(incidentMark.value)}`,
+                    limit: this.#pageLimit,
+                    offset
+                })
+            ).map((incident): FeedRow => ({
+                id: incident.sysId,
+                incidentSysId: incident.sysId,
+                at: incident.updatedOn,
+                by: incident.updatedBy,
+                correlationId: incident.correlationId
+            }))
+        );
+        const files = await this.#read(attachmentMark, async (offset) =>
+            (await api.attachmentsCreatedSince(attachmentMark.value, this.#pageLimit, offset)).map((file): FeedRow => ({
                 id: file.sysId,
                 incidentSysId: file.incidentSysId,
                 at: file.createdOn,
                 by: file.createdBy,
                 correlationId: null
-            })
+            }))
         );
         const freshIncidents = incidents.filter((row) => isNew(row, incidentMark));
         const freshFiles = files.filter((row) => isNew(row, attachmentMark) && row.by !== api.userName);
@@ -199,8 +205,27 @@ export class ChangeFeed {
         return {
             signals,
             twinsCreated: newTwins.length,
-            more: incidents.length >= this.#pageLimit || files.length >= this.#pageLimit
+            more:
+                incidents.some((row) => row.at !== incidentMark.value) && incidents.length >= this.#pageLimit
+                    ? true
+                    : files.some((row) => row.at !== attachmentMark.value) && files.length >= this.#pageLimit
         };
+    }
+
+    /**
+     * A page of rows from the watermark on; further pages only while every row read is still at the
+     * watermark's own second (more rows than a page changed within one second): the watermark cannot
+     * move past such a page, so reading only its first page again would never get further.
+     */
+    async #read(mark: Watermark, page: (offset: number) => Promise<FeedRow[]>): Promise<FeedRow[]> {
+        const rows: FeedRow[] = [];
+        for (;;) {
+            const next = await page(rows.length);
+            rows.push(...next);
+            if (next.length < this.#pageLimit || next.some((row) => row.at !== mark.value)) {
+                return rows;
+            }
+        }
     }
 
     /** Incidents not under sync that match an active trigger of an active connection. */

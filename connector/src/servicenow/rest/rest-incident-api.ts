@@ -290,12 +290,13 @@ export class RestIncidentApi implements IncidentApi {
         return attachments;
     }
 
-    async attachmentsCreatedSince(since: string, limit: number): Promise<IncidentAttachment[]> {
+    async attachmentsCreatedSince(since: string, limit: number, offset = 0): Promise<IncidentAttachment[]> {
         const rows = await this.list(
             '/api/now/attachment',
-            `table_name=incident^sys_created_on>=${toGlideDateTime(since)}^ORDERBYsys_created_on`,
+            `table_name=incident^sys_created_on>=${toGlideDateTime(since)}^ORDERBYsys_created_on^ORDERBYsys_id`,
             undefined,
-            limit
+            limit,
+            offset
         );
         const attachments: IncidentAttachment[] = [];
         for (const row of rows) {
