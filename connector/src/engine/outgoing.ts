@@ -188,7 +188,8 @@ export async function outgoingPass(context: EngineContext, options: PassOptions 
             caseId: twin.caseId,
             connectionRecordId: live.record.id,
             state: readTwinState(twin.syncState),
-            attempts: event.attempts
+            // This delivery is the next attempt (the event is written so just below).
+            attempts: event.attempts + 1
         };
         addDelivery(toDeliver, live, flight);
         eventUpdates.push(deliveryUpdate(context, live, event.id, event.attempts + 1));
@@ -697,14 +698,19 @@ export async function recordDeliveryFailure(
         if (!giveUp) {
             retryDelays.add(delay);
         }
+        // Until the retry, the message waits for the other side to be reachable again.
         eventUpdates.push({
             id: flight.eventId,
             error: giveUp ? `${text} (gave up after ${flight.attempts} attempts; Retry sends it again)` : text,
             ...(giveUp
                 ? { stage: 'Failed' as const, completed: nowIso(context), nextAttempt: null }
-                : { nextAttempt: nowIso(context, delay) })
+                : { stage: 'Waiting for remote' as const, nextAttempt: nowIso(context, delay) })
         });
-        twinUpdates.push({ id: flight.twinId, lastError: text, ...(giveUp ? { syncStatus: 'Failed' as const } : {}) });
+        twinUpdates.push({
+            id: flight.twinId,
+            lastError: text,
+            syncStatus: giveUp ? ('Failed' as const) : ('Waiting for remote' as const)
+        });
         context.inFlight.delete(flight.message.messageId);
     }
     const result = await context.org.write({ updateEvents: eventUpdates, updateTwins: twinUpdates });

@@ -119,6 +119,8 @@ export class SyncEngine implements NodeHandlers {
     readonly #retryTimers = new Set<NodeJS.Timeout>();
     #passRunning = false;
     #passAgain = false;
+    /** Failed attempts at accepting each pending invitation, for the back-off of the next one. */
+    readonly #acceptanceFailures = new Map<string, number>();
     /** Bulk Exalate runs in progress, by trigger id. */
     readonly #bulks = new Map<string, Promise<void>>();
     /** The request time of each Bulk Exalate this process finished, by trigger id. */
@@ -499,8 +501,14 @@ export class SyncEngine implements NodeHandlers {
                     connectionId: live.id
                 });
             } catch (error) {
-                const final = error instanceof RequestRefused && !error.retryable;
+                // An unsigned refusal may not come from the other node (and an initiator that has not
+                // yet read its new connection cannot sign one): it changes nothing, the acceptance is
+                // tried again. Only a signed, final refusal puts the connection in Error.
+                const final = error instanceof RequestRefused && !error.retryable && error.verified;
                 this.#logError('invitation-not-accepted', error, live.id);
+                if (!final) {
+                    this.#retryAcceptance(live.id);
+                }
                 if (final) {
                     await this.#context.org.write({
                         updateConnections: [
@@ -653,6 +661,23 @@ export class SyncEngine implements NodeHandlers {
             message: `Bulk Exalate of trigger ${trigger.id} on ${live.record.name}: ${result}`,
             connectionId: live.id
         });
+    }
+
+    /** Tries the pending acceptances again after a back-off that grows with each failure of this one. */
+    #retryAcceptance(connectionId: string): void {
+        if (this.#stop.signal.aborted) {
+            return;
+        }
+        const failures = (this.#acceptanceFailures.get(connectionId) ?? 0) + 1;
+        this.#acceptanceFailures.set(connectionId, failures);
+        const timer = setTimeout(() => {
+            this.#retryTimers.delete(timer);
+            void this.#acceptPendingInvitations().catch((error: unknown) =>
+                this.#logError('invitation-not-accepted', error, connectionId)
+            );
+        }, backoffDelay(failures));
+        timer.unref();
+        this.#retryTimers.add(timer);
     }
 
     // ------------------------------------------------------------------------------------------
