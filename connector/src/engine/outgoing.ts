@@ -541,6 +541,16 @@ async function createTwins(context: EngineContext, upserts: readonly TwinUpsert[
     });
 }
 
+/**
+ * An org's error message without the value it quotes: STRING_TOO_LONG says "Payload: data value too
+ * large: <the whole value> (max length=131072)", and the value is customer text, never logged.
+ */
+function withoutValue(message: string): string {
+    return message.replace(/(data value too large):[\s\S]*?(\(max length=\d+\))?$/, (_, head: string, max?: string) =>
+        max === undefined ? head : `${head} ${max}`
+    );
+}
+
 /** Logs the records a write could not save; the engine goes on with the others. */
 export function reportWriteFailures(
     context: EngineContext,
@@ -554,7 +564,7 @@ export function reportWriteFailures(
                 context.log({
                     level: 'error',
                     event: 'write-failed',
-                    message: `A record of the ${what} was not saved: ${first ? `${first.code}: ${first.message}` : 'unknown error'}`
+                    message: `A record of the ${what} was not saved: ${first ? `${first.code}: ${withoutValue(first.message)}` : 'unknown error'}`
                 });
             }
         }

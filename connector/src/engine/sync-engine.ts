@@ -88,6 +88,9 @@ const RECONCILE_LOOKBACK_MS = 60 * 60_000;
  */
 const RECONCILE_OVERLAP_MS = 2 * 60_000;
 
+/** Reads one reconciliation tick makes at most when each finds a full page of changes. */
+const RECONCILE_READS_PER_TICK = 5;
+
 /** Cases a Bulk Exalate reads per query round, and brings under sync per outgoing pass. */
 const BULK_ROUND = 10_000;
 const BULK_CHUNK = 1_000;
@@ -129,6 +132,8 @@ export class SyncEngine implements NodeHandlers {
     #reconcileDue = true;
     /** Changes after this instant are looked for by the next reconciliation. */
     #reconcileSince: Date;
+    /** Reconciliation reads since the last tick (a backlog is read a few reads per tick). */
+    #reconcileReads = 0;
     /** The newest SystemModstamp each reconciliation found per Case, while it is inside the overlap. */
     #reconciled = new Map<string, string>();
     #deliveries = new Set<Promise<void>>();
@@ -194,6 +199,7 @@ export class SyncEngine implements NodeHandlers {
             // Without wake events connection changes are only seen here; with them, hourly as a safety net.
             const streaming = this.#options.streaming !== false;
             this.#reconcileDue = true;
+            this.#reconcileReads = 0;
             if (!streaming || this.#context.clock() - lastConnectionRead >= CONNECTION_REREAD_MS) {
                 lastConnectionRead = this.#context.clock();
                 this.#onWake('connection');
@@ -317,8 +323,13 @@ export class SyncEngine implements NodeHandlers {
                     for (const [caseId, modstamp] of Object.entries(modstamps)) {
                         this.#reconciled.set(caseId, modstamp);
                     }
+                    const previous = this.#reconcileSince.getTime();
+                    // SOQL compares datetimes to the second: a full read must move the watermark by
+                    // a whole second, or it would read the same rows again for ever.
                     this.#reconcileSince =
-                        readUntil === null ? new Date(startedAt - RECONCILE_OVERLAP_MS) : new Date(readUntil);
+                        readUntil === null
+                            ? new Date(Math.max(startedAt - RECONCILE_OVERLAP_MS, previous))
+                            : new Date(Math.max(Date.parse(readUntil), previous + 1_000));
                     // Only stamps the next read can find again are worth remembering.
                     const since = this.#reconcileSince.getTime();
                     for (const [caseId, modstamp] of this.#reconciled) {
@@ -326,8 +337,10 @@ export class SyncEngine implements NodeHandlers {
                             this.#reconciled.delete(caseId);
                         }
                     }
-                    if (readUntil !== null) {
-                        // More changes than one read holds: read on from where this one stopped.
+                    if (readUntil !== null && this.#reconcileReads < RECONCILE_READS_PER_TICK) {
+                        // More changes than one read holds: read on from where this one stopped, a few
+                        // reads at a time (the rest at the next tick: the net must not eat the budget).
+                        this.#reconcileReads += 1;
                         this.#reconcileDue = true;
                         this.#passAgain = true;
                     }
