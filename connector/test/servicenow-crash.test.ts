@@ -4,7 +4,8 @@
 // Salesforce (through a trigger) runs while the node is killed with SIGKILL three times at seeded
 // random moments, each time restarted on the same port and store. Every Case must become exactly one
 // incident with its comments and files once each, every urgent incident exactly one Case, nothing
-// echoed back, nothing left Failed.
+// echoed back, nothing left Failed. By default 1,000 Cases (1,000 incidents created on ServiceNow)
+// and 250 incidents; CRASH_CASES sets another size.
 //
 //   CRASH_SEED=<printed seed> CRASH_CASES=1000 node --import tsx --test connector/test/servicenow-crash.test.ts
 import { strict as assert } from 'node:assert';
@@ -30,7 +31,7 @@ import { ServiceNowConsole } from '../src/servicenow/console/console.ts';
 import { ServiceNowStore } from '../src/servicenow/store/servicenow-store.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const CASES = Number(process.env.CRASH_CASES ?? 100);
+const CASES = Number(process.env.CRASH_CASES ?? 1000);
 const INCIDENTS = Math.max(10, Math.round(CASES / 4));
 const FILE_EVERY = 25;
 const KILLS = 3;
