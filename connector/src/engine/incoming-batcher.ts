@@ -8,6 +8,12 @@ import type { SerialLane } from './serial-lane.ts';
 /** Most messages applied together. */
 const MAX_MESSAGES_PER_APPLY = 1000;
 
+/**
+ * How long a batch that finds the lane idle waits for the others of its burst: a sender pushes
+ * several batches at once, and without the wait the first would be applied alone.
+ */
+const LINGER_MS = 20;
+
 interface Waiting {
     readonly batch: MessageBatch;
     readonly resolve: (acks: Ack[]) => void;
@@ -37,7 +43,11 @@ export class IncomingBatcher {
             const list = this.#waiting.get(live.id) ?? [];
             list.push({ batch, resolve, reject });
             this.#waiting.set(live.id, list);
-            void this.#lane.run(() => this.#drain(live)).catch(() => undefined);
+            if (list.length === 1) {
+                setTimeout(() => {
+                    void this.#lane.run(() => this.#drain(live)).catch(() => undefined);
+                }, LINGER_MS);
+            }
         });
     }
 

@@ -46,6 +46,8 @@ export interface PassResult {
     readonly more: boolean;
     /** What the reconciliation read found, when the pass was asked to reconcile. */
     readonly reconciled?: ChangedCases;
+    /** The twins a Bulk Exalate pass created (its Cases brought under sync). */
+    readonly bulkTwinsCreated: number;
 }
 
 /** The id of a change signal that the reconciliation read stood in for: there is no record to delete. */
@@ -113,9 +115,10 @@ function sha256Hex(bytes: Uint8Array): string {
 /** One outgoing pass (call inside the lane). */
 export async function outgoingPass(context: EngineContext, options: PassOptions = {}): Promise<PassResult> {
     const { org, tuning } = context;
+    // A Bulk Exalate pass reads no outbox and no queue: the passes that run beside it do.
     const read = await org.readWork({
-        signalLimit: tuning.signalsPerPass,
-        eventLimit: tuning.eventsPerPass,
+        signalLimit: options.bulk === undefined ? tuning.signalsPerPass : 0,
+        eventLimit: options.bulk === undefined ? tuning.eventsPerPass : 0,
         // SOQL datetimes have whole seconds: round up, or an event due this very second waits a pass.
         now: new Date(Math.ceil(context.clock() / 1000) * 1000),
         ...(options.changedSince !== undefined ? { changedSince: options.changedSince } : {})
@@ -124,6 +127,7 @@ export async function outgoingPass(context: EngineContext, options: PassOptions 
         (caseId) => options.alreadyReconciled?.(caseId, read.changed?.modstamps[caseId] ?? '') !== true
     );
     const work = withCases(read, [...changed, ...(options.bulk?.caseIds ?? [])]);
+    const bulkIds = new Set(options.bulk?.caseIds ?? []);
     const toDeliver = new Map<string, InFlight[]>();
     const outgoingEvents = work.dueEvents.filter((event) => event.direction !== 'Incoming');
 
@@ -143,7 +147,9 @@ export async function outgoingPass(context: EngineContext, options: PassOptions 
             : await org.readSnapshot({
                   caseIds,
                   twins: {
-                      caseIds,
+                      // A Bulk Exalate's Cases have no twin on its connection (that is how they were
+                      // found), and only their new twins take part: their other twins are not read.
+                      caseIds: options.bulk === undefined ? caseIds : caseIds.filter((id) => !bulkIds.has(id)),
                       twinIds: [...redeliveryTwinIds, ...requests.map((event) => event.twinId as string)]
                   }
               });
@@ -196,10 +202,8 @@ export async function outgoingPass(context: EngineContext, options: PassOptions 
     }
 
     // Cases not under sync on a connection whose active trigger they match come under sync.
-    const newTwins = [
-        ...(await twinsFromTriggers(context, work.signals, twinsOfCase)),
-        ...(options.bulk === undefined ? [] : await bulkTwins(context, options.bulk, twinsOfCase))
-    ];
+    const bulkCreated = options.bulk === undefined ? [] : await bulkTwins(context, options.bulk, twinsOfCase);
+    const newTwins = [...(await twinsFromTriggers(context, work.signals, twinsOfCase)), ...bulkCreated];
     for (const twin of newTwins) {
         twins.set(twin.id, twin);
         const list = twinsOfCase.get(twin.caseId as string) ?? [];
@@ -374,7 +378,10 @@ export async function outgoingPass(context: EngineContext, options: PassOptions 
     return {
         toDeliver,
         signalsKept: work.signals.filter((signal) => signal.id !== RECONCILED).length - deleteSignalIds.length,
-        more: read.signals.length >= tuning.signalsPerPass || work.dueEvents.length >= tuning.eventsPerPass,
+        more:
+            options.bulk === undefined &&
+            (read.signals.length >= tuning.signalsPerPass || work.dueEvents.length >= tuning.eventsPerPass),
+        bulkTwinsCreated: bulkCreated.length,
         ...(read.changed !== undefined ? { reconciled: read.changed } : {})
     };
 }

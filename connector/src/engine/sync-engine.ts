@@ -629,6 +629,7 @@ export class SyncEngine implements NodeHandlers {
             return;
         }
         const tried = new Set<string>();
+        let created = 0;
         let result: string;
         try {
             for (;;) {
@@ -643,6 +644,7 @@ export class SyncEngine implements NodeHandlers {
                         outgoingPass(this.#context, { bulk: { connectionRecordId: live.record.id, caseIds } })
                     );
                     this.stats.passes += 1;
+                    created += pass.bulkTwinsCreated;
                     for (const [connectionId, flights] of pass.toDeliver) {
                         this.#deliver(connectionId, flights);
                     }
@@ -655,9 +657,9 @@ export class SyncEngine implements NodeHandlers {
                     break;
                 }
             }
-            const failed = (await this.#context.lane.run(() => casesForBulk(trigger, BULK_ROUND))).length;
+            const failed = tried.size - created;
             result =
-                `${(tried.size - failed).toLocaleString('en-US')} Cases brought under sync` +
+                `${created.toLocaleString('en-US')} Cases brought under sync` +
                 (failed > 0 ? `; ${failed.toLocaleString('en-US')} could not be (see the connector log)` : '');
         } catch (error) {
             result = `Bulk Exalate failed: ${errorText(error)}`;
