@@ -29,6 +29,7 @@ import { startSalesforceConnector } from '../src/runtime/salesforce-connector.ts
 import type { RunningConnector } from '../src/runtime/salesforce-connector.ts';
 import { ServiceNowConsole } from '../src/servicenow/console/console.ts';
 import { ServiceNowStore } from '../src/servicenow/store/servicenow-store.ts';
+import { seededRandom } from './support/seeded-random.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const CASES = Number(process.env.CRASH_CASES ?? 1000);
@@ -36,17 +37,6 @@ const INCIDENTS = Math.max(10, Math.round(CASES / 4));
 const FILE_EVERY = 25;
 const KILLS = 3;
 const SYNC_TIMEOUT_MS = 120_000;
-
-function seededRandom(seed: number): () => number {
-    let state = seed >>> 0;
-    return () => {
-        state = (state + 0x6d2b79f5) >>> 0;
-        let t = state;
-        t = Math.imul(t ^ (t >>> 15), t | 1);
-        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-}
 
 function histogram(values: readonly string[]): Record<string, number> {
     const counts: Record<string, number> = {};

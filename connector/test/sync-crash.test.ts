@@ -21,6 +21,7 @@ import { fileURLToPath } from 'node:url';
 import { startSalesforceEmulator } from '../emulators/salesforce/index.ts';
 import type { EmulatorUser, JsonObject, SalesforceEmulator } from '../emulators/salesforce/index.ts';
 import { acceptInvitation, initiateConnection } from '../emulators/scenario/console-actions.ts';
+import { seededRandom } from './support/seeded-random.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const CASES = 1000;
@@ -31,18 +32,6 @@ const FILE_EVERY = 50;
 const KILLS: readonly ('A' | 'B')[] = ['A', 'A', 'B', 'A'];
 const SYNC_TIMEOUT_MS = 90_000;
 const LOG_LINES_KEPT = 4000;
-
-/** A small seeded generator (mulberry32), so that a failing run can be replayed from its seed. */
-function seededRandom(seed: number): () => number {
-    let state = seed >>> 0;
-    return () => {
-        state = (state + 0x6d2b79f5) >>> 0;
-        let t = state;
-        t = Math.imul(t ^ (t >>> 15), t | 1);
-        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-}
 
 function sleep(ms: number): Promise<void> {
     return new Promise((resolve) => setTimeout(resolve, ms));
