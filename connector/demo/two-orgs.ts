@@ -33,6 +33,7 @@ import type { Side } from '../emulators/scenario/two-org-stack.ts';
 import { startSalesforceConnector } from '../src/runtime/salesforce-connector.ts';
 import type { ConnectorLogEntry, RunningConnector } from '../src/runtime/salesforce-connector.ts';
 import { decodeInvitation } from '../../lwc-src/exalateInvitationCodec/exalateInvitationCodec.ts';
+import { indent, ms, printer, shorten, sleep, table, until as untilHolds, watch as watchRows, wrap } from './output.ts';
 
 const { values: flags } = parseArgs({
     options: { private: { type: 'boolean', default: false }, keep: { type: 'boolean', default: false } }
@@ -46,116 +47,22 @@ const TIMEOUT_MS = 15_000;
 // ---------------------------------------------------------------------------------------------
 // Output
 
-function say(line = ''): void {
-    process.stdout.write(`${line}\n`);
-}
+const { say, section } = printer((line) => process.stdout.write(`${line}\n`), 6);
 
-let sectionNumber = 0;
-function section(title: string): void {
-    sectionNumber += 1;
-    say();
-    say(`[${sectionNumber}/6] ${title}`);
-    say();
-}
-
-function ms(value: number): string {
-    return `${Math.round(value)} ms`;
-}
-
-/** A long code shown by its two ends. */
-function shorten(text: string, keepEachEnd = 24): string {
-    return text.length <= keepEachEnd * 2 + 3
-        ? text
-        : `${text.slice(0, keepEachEnd)}...${text.slice(-keepEachEnd)}  (${text.length} characters)`;
-}
-
-/** Every line of `text` wrapped at 88 characters and behind `prefix`. */
-function indent(text: string, prefix: string): string {
-    return text
-        .split('\n')
-        .flatMap((line) => wrap(line, 88, '').split('\n'))
-        .map((line) => `${prefix}${line}`.trimEnd())
-        .join('\n');
-}
-
-/** Words of `text` wrapped at `width` characters, every line after the first indented by `hang`. */
-function wrap(text: string, width: number, hang: string): string {
-    const lines: string[] = [];
-    let line = '';
-    for (const word of text.split(/\s+/)) {
-        if (line !== '' && line.length + 1 + word.length > width) {
-            lines.push(line);
-            line = word;
-        } else {
-            line = line === '' ? word : `${line} ${word}`;
-        }
-    }
-    lines.push(line);
-    return lines.join(`\n${hang}`);
-}
-
-function table(rows: string[][], rightAlignFrom = 1): string[] {
-    const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
-    return rows.map((row) =>
-        row
-            .map((cell, column) =>
-                column >= rightAlignFrom ? cell.padStart(widths[column]) : cell.padEnd(widths[column])
-            )
-            .join('   ')
-            .trimEnd()
-    );
-}
-
-function sleep(milliseconds: number): Promise<void> {
-    return new Promise((resolve) => setTimeout(resolve, milliseconds));
-}
-
-/**
- * Reads `columns` every millisecond or so and prints a row, with the time since `since`, each time
- * one of them changes, until `done` holds. Returns the time at which it held.
- */
-async function watch(
+/** Prints a row each time one of `columns` changes, until `done` holds; answers the time it held. */
+function watch(
     header: string[],
     columns: () => string[],
     done: (values: string[]) => boolean,
     since: number,
     what: string
 ): Promise<number> {
-    const widths = header.map((title) => Math.max(title.length, 18));
-    const row = (time: string, values: string[]): string =>
-        `    ${time.padStart(8)}   ${values.map((value, i) => value.padEnd(widths[i])).join('   ')}`.trimEnd();
-    say(row('', header));
-    let last = '';
-    for (;;) {
-        const values = columns();
-        const now = performance.now();
-        const key = values.join('\u0000');
-        if (key !== last) {
-            say(row(`+${ms(now - since)}`, values));
-            last = key;
-        }
-        if (done(values)) {
-            return now;
-        }
-        if (now - since > TIMEOUT_MS) {
-            throw new Error(`timed out after ${ms(TIMEOUT_MS)} waiting for ${what}`);
-        }
-        await sleep(1);
-    }
+    return watchRows(say, { header, columns, done, since, what, timeoutMs: TIMEOUT_MS });
 }
 
-/** Polls until `check` holds; returns the time at which it did. */
-async function until(what: string, check: () => boolean, since: number): Promise<number> {
-    for (;;) {
-        const now = performance.now();
-        if (check()) {
-            return now;
-        }
-        if (now - since > TIMEOUT_MS) {
-            throw new Error(`timed out after ${ms(TIMEOUT_MS)} waiting for ${what}`);
-        }
-        await sleep(1);
-    }
+/** Polls until `check` holds; answers the time at which it did. */
+function until(what: string, check: () => boolean, since: number): Promise<number> {
+    return untilHolds(what, check, since, TIMEOUT_MS, 1);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ interface DemoRun {
 
 function runDemo(args: string[]): Promise<DemoRun> {
     return new Promise((resolve, reject) => {
-        const child = spawn(process.execPath, ['--import', 'tsx', 'connector/demo/two-orgs.ts', ...args], {
+        const child = spawn(process.execPath, ['--import', 'tsx', 'connector/demo/main.ts', ...args], {
             cwd: ROOT,
             stdio: ['ignore', 'pipe', 'pipe']
         });
