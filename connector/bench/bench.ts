@@ -6,10 +6,10 @@
 // connector-process.ts) so that its peak memory is its own. API calls are counted by the emulated
 // orgs exactly as Salesforce counts them; each org's only API client is its connector.
 //
+// The ServiceNow rows come from an emulated org and an emulated ServiceNow instance with their own
+// connector processes (see servicenow-bench.ts).
+//
 // Options: --quick (smaller runs, for a smoke test), --bulk N,M (bulk sizes, default 1000,10000).
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startSalesforceEmulator } from '../emulators/salesforce/index.ts';
 import type { EmulatorUser, JsonObject, SalesforceEmulator } from '../emulators/salesforce/index.ts';
@@ -20,22 +20,9 @@ import {
     initiateConnection
 } from '../emulators/scenario/console-actions.ts';
 import { DEFAULT_TUNING } from '../src/engine/context.ts';
-
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-
-interface ConnectorStats {
-    apiCalls: number;
-    peakRssBytes: number;
-    passes: number;
-}
-
-interface RunningProcess {
-    readonly child: ChildProcess;
-    readonly nodeUrl: string;
-    /** What the connector wrote to stderr (its errors). */
-    errors(): string;
-    stop(): Promise<ConnectorStats>;
-}
+import { fmt, NAIVE_POLL_MS, percentile, sleep, spawnConnectorProcess, text, until } from './harness.ts';
+import type { ConnectorStats, RunningProcess } from './harness.ts';
+import { measureServiceNow, serviceNowRows } from './servicenow-bench.ts';
 
 interface Side {
     readonly org: SalesforceEmulator;
@@ -56,79 +43,14 @@ interface Mode {
     readonly reconcileEveryMs?: number;
 }
 
-const NAIVE_POLL_MS = 2_000;
-
-function sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-async function until(what: string, check: () => boolean, timeoutMs: number, everyMs = 5): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!check()) {
-        if (Date.now() > deadline) {
-            throw new Error(`benchmark: timed out waiting for ${what}`);
-        }
-        await sleep(everyMs);
-    }
-}
-
-function text(record: JsonObject | undefined, field: string): string {
-    const value = record?.[field];
-    return typeof value === 'string' ? value : '';
-}
-
 function startConnector(org: SalesforceEmulator, mode: Mode, isPrivate: boolean): Promise<RunningProcess> {
-    const options = {
+    return spawnConnectorProcess('connector/bench/connector-process.ts', {
         instanceUrl: org.instanceUrl,
         accessToken: org.connectorUser.accessToken,
         private: isPrivate,
         naive: mode.naive,
         pollEveryMs: NAIVE_POLL_MS,
         reconcileEveryMs: mode.reconcileEveryMs
-    };
-    const child = spawn(
-        process.execPath,
-        ['--import', 'tsx', 'connector/bench/connector-process.ts', JSON.stringify(options)],
-        {
-            cwd: ROOT,
-            stdio: ['ignore', 'pipe', 'pipe']
-        }
-    );
-    let output = '';
-    let errors = '';
-    child.stderr?.on('data', (chunk: Buffer) => {
-        errors += chunk.toString();
-    });
-    return new Promise((resolve, reject) => {
-        child.on('exit', (code) => {
-            if (!output.includes('ready ')) {
-                reject(new Error(`the connector exited with ${code}: ${errors}`));
-            }
-        });
-        child.stdout?.on('data', (chunk: Buffer) => {
-            output += chunk.toString();
-            const ready = /ready (\S+)\n/.exec(output);
-            if (ready && !output.includes('\u0000resolved')) {
-                output += '\u0000resolved';
-                resolve({
-                    child,
-                    nodeUrl: ready[1] === '-' ? '' : ready[1],
-                    errors: () => errors,
-                    stop: () =>
-                        new Promise((done, fail) => {
-                            child.once('exit', () => {
-                                const stats = /stats (\{.*\})\n/.exec(output);
-                                if (stats) {
-                                    done(JSON.parse(stats[1]) as ConnectorStats);
-                                } else {
-                                    fail(new Error(`the connector left no stats: ${errors}`));
-                                }
-                            });
-                            child.kill('SIGTERM');
-                        })
-                });
-            }
-        });
     });
 }
 
@@ -252,11 +174,6 @@ async function singleSync(pair: Pair, settleMs: number): Promise<SingleResult> {
     return { a: pair.a.org.apiCalls(), b: pair.b.org.apiCalls() };
 }
 
-function percentile(values: readonly number[], p: number): number {
-    const sorted = [...values].sort((x, y) => x - y);
-    return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
-}
-
 /** Edits the Subject of a synced Case on A `count` times; ms from the edit to the value on B. */
 async function latency(pair: Pair, count: number): Promise<number[]> {
     const [caseId] = createCases(pair.a, 1, 'Latency');
@@ -343,10 +260,6 @@ async function bulk(pair: Pair, count: number): Promise<BulkResult> {
     return { calls, seconds };
 }
 
-function fmt(value: number, digits = 2): string {
-    return value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
-}
-
 async function main(): Promise<void> {
     const { values } = parseArgs({
         options: { quick: { type: 'boolean', default: false }, bulk: { type: 'string' } }
@@ -396,6 +309,16 @@ async function main(): Promise<void> {
     } catch (error) {
         log(`bench: naive private pair not measured: ${(error as Error).message}`);
     }
+
+    // ServiceNow: the node's rows; a pair that cannot be measured says why instead of losing the table.
+    const serviceNow = await measureServiceNow({
+        edits: quick ? 10 : 50,
+        naiveEdits,
+        bulk: quick ? 200 : 1000,
+        naiveBulk: quick ? 100 : 200,
+        idleWindowMs: quick ? 6_500 : 12_500,
+        log
+    });
 
     // The optimized idle figure was measured with a 3 s reconciliation; production reconciles every
     // DEFAULT_TUNING.reconcileEveryMs, so its hourly cost scales by that ratio (wake events are free).
@@ -450,6 +373,9 @@ async function main(): Promise<void> {
         '< 256 MB'
     ]);
 
+    const serviceNowTable = serviceNowRows(serviceNow);
+    rows.push(...serviceNowTable.rows);
+
     const header: [string, string, string, string] = ['Measure', 'This connector', 'Naive baseline', 'Target'];
     const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column].length)));
     const line = (cells: readonly string[]): string =>
@@ -462,6 +388,7 @@ async function main(): Promise<void> {
             '',
             `Naive baseline: the same engine, one record per API read and write, queue polled every ${NAIVE_POLL_MS / 1000} s instead of wake events.`,
             `Idle: measured with a 3 s reconciliation and scaled to the production default of ${DEFAULT_TUNING.reconcileEveryMs / 60_000} minutes.`,
+            ...serviceNowTable.notes,
             ''
         ].join('\n')
     );
