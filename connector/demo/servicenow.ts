@@ -12,7 +12,6 @@
 // The org and the instance are the emulators (test infrastructure, connector/emulators/); the
 // connector and the node are the product's own code, over real HTTP on 127.0.0.1.
 import { performance } from 'node:perf_hooks';
-import type { JsonObject } from '../emulators/salesforce/index.ts';
 import type { IncidentView } from '../emulators/servicenow/index.ts';
 import { initiateConnection } from '../emulators/scenario/console-actions.ts';
 import { startServiceNowStack } from '../emulators/scenario/servicenow-stack.ts';
@@ -29,6 +28,7 @@ import {
 } from '../emulators/scenario/two-org-stack.ts';
 import type { Side } from '../emulators/scenario/two-org-stack.ts';
 import { decodeInvitation } from '../../lwc-src/exalateInvitationCodec/exalateInvitationCodec.ts';
+import { bodyOf, fileLabel, outgoingEvents, privateComments } from './case-records.ts';
 import { indent, ms, printer, shorten, sleep, table, until, untilStopped, watch, wrap } from './output.ts';
 import type { Out } from './output.ts';
 
@@ -112,30 +112,6 @@ const INCIDENT = {
         text: '10:05:02 tunnel lyon-gw down: peer idle timeout\n10:05:09 tunnel lyon-gw up\n'
     }
 };
-
-function bodyOf(comment: string): string {
-    // A mirrored comment starts with "<author> (<instance>) wrote on <time>:" and a blank line.
-    const split = comment.indexOf('\n\n');
-    return / wrote on /.test(comment.slice(0, split === -1 ? 0 : split)) ? comment.slice(split + 2) : comment;
-}
-
-function privateComments(side: Side, caseId: string): string[] {
-    return side.org
-        .records('CaseComment')
-        .filter((row) => row.ParentId === caseId && row.IsPublished !== true)
-        .map((row) => textOf(row, 'CommentBody'));
-}
-
-function outgoingEvents(side: Side, caseId: string): JsonObject[] {
-    return side.org
-        .records('Sync_Event__c')
-        .filter((event) => event.Case__c === caseId && event.Direction__c === 'Outgoing');
-}
-
-function fileLabel(file: JsonObject): string {
-    const extension = textOf(file, 'FileExtension');
-    return `${textOf(file, 'Title')}${extension === '' ? '' : `.${extension}`} (${textOf(file, 'ContentSize')} bytes)`;
-}
 
 function incidentText(incident: IncidentView | undefined): string {
     if (incident === undefined) {

@@ -33,6 +33,7 @@ import type { Side } from '../emulators/scenario/two-org-stack.ts';
 import { startSalesforceConnector } from '../src/runtime/salesforce-connector.ts';
 import type { ConnectorLogEntry, RunningConnector } from '../src/runtime/salesforce-connector.ts';
 import { decodeInvitation } from '../../lwc-src/exalateInvitationCodec/exalateInvitationCodec.ts';
+import { bodyOf, fileLabel, outgoingEvents, privateComments } from './case-records.ts';
 import { indent, ms, printer, shorten, sleep, table, until as untilHolds, watch as watchRows, wrap } from './output.ts';
 
 const { values: flags } = parseArgs({
@@ -172,30 +173,6 @@ const SEED: SeedCase[] = [
         ]
     }
 ];
-
-function bodyOf(comment: string): string {
-    // A mirrored comment starts with "<author> (<instance>) wrote on <time>:" and a blank line.
-    const split = comment.indexOf('\n\n');
-    return / wrote on /.test(comment.slice(0, split === -1 ? 0 : split)) ? comment.slice(split + 2) : comment;
-}
-
-function privateComments(side: Side, caseId: string): string[] {
-    return side.org
-        .records('CaseComment')
-        .filter((row) => row.ParentId === caseId && row.IsPublished !== true)
-        .map((row) => textOf(row, 'CommentBody'));
-}
-
-function outgoingEvents(side: Side, caseId: string): JsonObject[] {
-    return side.org
-        .records('Sync_Event__c')
-        .filter((event) => event.Case__c === caseId && event.Direction__c === 'Outgoing');
-}
-
-function fileLabel(file: JsonObject): string {
-    const extension = textOf(file, 'FileExtension');
-    return `${textOf(file, 'Title')}${extension === '' ? '' : `.${extension}`} (${textOf(file, 'ContentSize')} bytes)`;
-}
 
 /** The agent uploads a file to the Case, as the Files related list does (Title without the extension). */
 function uploadFile(side: Side, caseId: string, name: string, text: string): void {
