@@ -32,6 +32,7 @@ import {
     validateUpdate
 } from './rules.ts';
 import type { ConnectionFields, RuleLookups } from './rules.ts';
+import type { ConsoleAdmin } from './operations.ts';
 import type { SecretStore } from './secret-store.ts';
 
 const INVITATION_VALID_HOURS = 72;
@@ -89,7 +90,7 @@ function clampLimit(value: unknown): number {
     return Math.max(1, Math.min(200, Math.trunc(value)));
 }
 
-export class SalesforceAdmin {
+export class SalesforceAdmin implements ConsoleAdmin {
     readonly #rest: OrgRest;
     readonly #n: ApiNames;
     readonly #options: SalesforceAdminOptions;

@@ -50,6 +50,9 @@ export interface RunningServiceNowConnector {
     readonly engine: SyncEngine;
     readonly side: ServiceNowSide;
     readonly store: ServiceNowStore;
+    /** The node's REST client of the instance (the console finds incidents through it, counted with the node's calls). */
+    readonly api: IncidentApi;
+    readonly instanceUrl: string;
     /** This node's URL, or `''` on a private side. */
     readonly nodeUrl: string;
     stop(): Promise<void>;
@@ -103,6 +106,8 @@ export async function startServiceNowConnector(
             engine,
             side,
             store,
+            api,
+            instanceUrl: options.instanceUrl,
             nodeUrl,
             stop: async () => {
                 await engine.stop();

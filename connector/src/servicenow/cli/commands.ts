@@ -6,6 +6,7 @@
 // hears of changes at once. Output is for people; --json prints one JSON document for scripts.
 // Exit codes: 0 done, 1 refused (the message says why), 2 wrong usage.
 import { parseArgs } from 'node:util';
+import { CONSOLE_CLI_OPTIONS, startServiceNowConsoleFromCli } from '../../admin/cli.ts';
 import { startServiceNowConnector } from '../../runtime/servicenow-connector.ts';
 import type { ConnectorLogEntry } from '../../runtime/servicenow-connector.ts';
 import type { SyncConnection, SyncStage } from '../../salesforce/types.ts';
@@ -20,6 +21,9 @@ export const USAGE = `Usage: npm run servicenow -- <command> [options]
 Commands
   run                           run the node: sync until Ctrl-C
       [--port 8444] [--host 127.0.0.1] [--public-url URL] [--private] [--poll-seconds 5] [--spool DIR]
+      [--console-port N [--console-host 127.0.0.1] [--instance-name NAME]]
+                                also serve the console in a browser (its link, with the admin
+                                token, is printed once; EXALATE_ADMIN_TOKEN sets the token)
   initiate                      create a connection and print its invitation code
       [--destination-url URL | --no-url] [--local-instance ServiceNow] [--remote-instance NAME]
       [--name NAME] [--description TEXT] [--node-url URL] [--expires-hours 72]
@@ -80,7 +84,8 @@ const OPTIONS = {
     'expires-hours': { type: 'string' },
     wait: { type: 'boolean', default: false },
     'no-follow': { type: 'boolean', default: false },
-    timeout: { type: 'string', default: '120' }
+    timeout: { type: 'string', default: '120' },
+    ...CONSOLE_CLI_OPTIONS
 } as const;
 
 type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
@@ -456,10 +461,18 @@ async function run(values: Values, storePath: string, io: Io, json: boolean): Pr
             : `ServiceNow node running${connector.nodeUrl ? ` at ${connector.nodeUrl}` : ' (private: it serves nothing)'}; ` +
                   `${connector.engine.connections.length} connection(s); store ${storePath}. Ctrl-C stops it.\n`
     );
+    let adminConsole;
+    try {
+        adminConsole = await startServiceNowConsoleFromCli(values, connector, (line) => io.out(`${line}\n`));
+    } catch (error) {
+        await connector.stop();
+        throw error;
+    }
     // Keeps the process alive (the engine's own timers do not).
     const alive = setInterval(() => undefined, 60_000);
     await (io.stopRequested ?? new Promise<void>(() => undefined));
     clearInterval(alive);
+    await adminConsole?.close();
     await connector.stop();
     return 0;
 }

@@ -14,7 +14,7 @@ import type { ConnectionCommand } from '../../node/endpoints.ts';
 import { deriveConnectionKeys, normalizeConnectionId } from '../../protocol/keys.ts';
 import { NodeClient } from '../../node/client.ts';
 import type { QueuedEvent, SyncConnection, SyncStage, SyncTwin } from '../../salesforce/types.ts';
-import type { IncidentApi } from '../incident-api.ts';
+import type { Incident, IncidentApi } from '../incident-api.ts';
 import type { ServiceNowStore } from '../store/servicenow-store.ts';
 import { triggerFilterProblem } from '../engine/servicenow-side.ts';
 
@@ -92,6 +92,8 @@ export interface ServiceNowConsoleOptions {
 }
 
 const DEFAULT_EXPIRY_HOURS = 72;
+/** An incident's sys_id: 32 hexadecimal characters. */
+const SYS_ID = /^[0-9a-f]{32}$/i;
 
 async function signedCommand(connection: SyncConnection, secret: string, command: ConnectionCommand): Promise<void> {
     if (connection.invitationId === null || connection.role === null || !connection.remoteNodeUrl) {
@@ -328,14 +330,7 @@ export class ServiceNowConsole {
                 'Syncing an incident needs the instance: give --instance-url and the service account.'
             );
         }
-        const number = incidentNumber.trim().toUpperCase();
-        if (!/^[A-Z]+\d+$/.test(number)) {
-            throw new ConsoleError(`${JSON.stringify(incidentNumber)} is not an incident number such as INC0010001.`);
-        }
-        const [incident] = await this.#api.getIncidentsByNumber([number]);
-        if (incident === undefined) {
-            throw new ConsoleError(`No incident ${number} on the instance (or the service account cannot read it).`);
-        }
+        const incident = await this.findIncident(incidentNumber);
         const now = new Date(this.#clock()).toISOString();
         const ids = this.#store.transaction(() => {
             const existing = this.#store
@@ -368,6 +363,65 @@ export class ServiceNowConsole {
             eventId: ids.eventId,
             eventName: event?.name ?? ''
         };
+    }
+
+    /**
+     * An incident by its number (`INC0010001`) or its sys_id (32 hexadecimal characters, as the
+     * console's record page names it): one REST call.
+     */
+    async findIncident(ref: string): Promise<Incident> {
+        if (this.#api === undefined) {
+            throw new ConsoleError(
+                'Finding an incident needs the instance: give --instance-url and the service account.'
+            );
+        }
+        const trimmed = ref.trim();
+        if (SYS_ID.test(trimmed)) {
+            const [bySysId] = await this.#api.getIncidents([trimmed.toLowerCase()]);
+            if (bySysId === undefined) {
+                throw new ConsoleError(
+                    `No incident with sys_id ${trimmed} on the instance (or the service account cannot read it).`
+                );
+            }
+            return bySysId;
+        }
+        const number = trimmed.toUpperCase();
+        if (!/^[A-Z]+\d+$/.test(number)) {
+            throw new ConsoleError(`${JSON.stringify(ref)} is not an incident number such as INC0010001.`);
+        }
+        const [incident] = await this.#api.getIncidentsByNumber([number]);
+        if (incident === undefined) {
+            throw new ConsoleError(`No incident ${number} on the instance (or the service account cannot read it).`);
+        }
+        return incident;
+    }
+
+    /** Changes a trigger's query, notes and whether it is active; false when it does not exist. */
+    updateTrigger(id: string, values: { filter: string; active: boolean; notes: string | null }): boolean {
+        const problem = triggerFilterProblem(values.filter);
+        if (problem !== undefined) {
+            throw new ConsoleError(problem);
+        }
+        const changed =
+            this.#store.db
+                .prepare('UPDATE connection_triggers SET filter = ?, active = ?, notes = ? WHERE id = ?')
+                .run(values.filter.trim(), values.active ? 1 : 0, values.notes, id).changes === 1;
+        if (changed) {
+            this.#store.bumpWake('connection');
+        }
+        return changed;
+    }
+
+    /**
+     * Takes an incident out of sync on one connection (Unexalate): its twin goes, the incident and
+     * the other side's Case stay. False when the twin does not exist.
+     */
+    unexalate(twinId: string): boolean {
+        const removed = this.#store.db.prepare('DELETE FROM twins WHERE id = ?').run(twinId).changes === 1;
+        if (removed) {
+            this.#store.bumpWake('connection');
+        }
+        return removed;
     }
 
     /**
