@@ -66,6 +66,28 @@ export function initiateConnection(org: SalesforceEmulator, input: InitiateInput
     return { connectionId, invitationId, code };
 }
 
+/** New connection of type Local (ConnectionController.createConnection): Active at once, no invitation. */
+export function createLocalConnection(
+    org: SalesforceEmulator,
+    userId: string,
+    input: { connectionName: string; localInstance: string; remoteInstance: string }
+): string {
+    const [connectionId] = org.insertAs(userId, 'Sync_Connection__c', [
+        {
+            Name: input.connectionName,
+            Local_Instance_Name__c: input.localInstance,
+            Remote_Instance_Name__c: input.remoteInstance,
+            Type__c: 'Local',
+            Mode__c: 'Basic',
+            Status__c: 'Active',
+            Role__c: 'Initiator',
+            Remote_Platform__c: 'Salesforce'
+        }
+    ]);
+    publishWake(org, userId, 'connection');
+    return connectionId;
+}
+
 /** Accept invitation: the code decoded as the console does, a Pending Acceptor connection and its secret. */
 export function acceptInvitation(org: SalesforceEmulator, code: string): string {
     const decoded = decodeInvitation(code, Math.floor(Date.now() / 1000));

@@ -1,12 +1,18 @@
 // The connections of this side as the engine works with them: the org's Sync_Connection__c records
 // with the keys derived from each one's secret and, where the other node has a URL, a client of it.
 //
+// A Local connection (two Cases of the same org) has neither invitation nor secret: its id is derived
+// from its record id, its keys from a secret that lives only in this process (nothing is signed on it
+// and nothing outside can use it), and its other node is the engine itself (`LoopbackNode`).
+//
 // The org is the truth; this registry is reread when the org says a connection changed (wake
 // reason `connection`), when a request names a connection it does not know, and hourly.
-import { deriveConnectionKeys, normalizeConnectionId } from '../protocol/keys.ts';
+import { randomBytes } from 'node:crypto';
+import { deriveConnectionKeys, normalizeConnectionId, SecretKey } from '../protocol/keys.ts';
 import type { ConnectionKeys } from '../protocol/keys.ts';
 import type { ConnectionCommand } from '../node/endpoints.ts';
 import type { SyncConnection } from '../salesforce/types.ts';
+import { localConnectionId } from './loopback-node.ts';
 import type { EngineLog, OrgPort, RemoteNode, RemoteNodeFactory } from './ports.ts';
 
 /** One connection, ready to use. */
@@ -21,7 +27,12 @@ export interface LiveConnection {
     readonly remoteIsPrivate: boolean;
     /** This node is the private side: it long-polls the other node. */
     readonly localIsPrivate: boolean;
+    /** Both ends are Cases of this org (type Local): messages never leave this process. */
+    readonly local: boolean;
 }
+
+/** Opens the other end of a Local connection: this engine, reached in-process. */
+export type LocalNodeFactory = (connectionId: string) => RemoteNode;
 
 /** Whether messages flow on the connection. */
 export function isActive(connection: LiveConnection): boolean {
@@ -54,6 +65,9 @@ function commandFor(before: LiveConnection, after: LiveConnection | undefined): 
 export class ConnectionRegistry {
     readonly #org: OrgPort;
     readonly #remoteFactory: RemoteNodeFactory;
+    readonly #localFactory: LocalNodeFactory;
+    /** Keys for Local connections: never used to sign anything that leaves this process. */
+    readonly #localSecret = new SecretKey('shared-secret', 'local-connections', randomBytes(32));
     readonly #log: EngineLog;
     readonly #clock: () => number;
     /** Secrets by connection record id: read once each (one API call), never logged. */
@@ -66,9 +80,16 @@ export class ConnectionRegistry {
     /** Changes are only told from the second read on: the first has nothing to compare with. */
     #readOnce = false;
 
-    constructor(options: { org: OrgPort; remoteFactory: RemoteNodeFactory; log: EngineLog; clock: () => number }) {
+    constructor(options: {
+        org: OrgPort;
+        remoteFactory: RemoteNodeFactory;
+        localFactory: LocalNodeFactory;
+        log: EngineLog;
+        clock: () => number;
+    }) {
         this.#org = options.org;
         this.#remoteFactory = options.remoteFactory;
+        this.#localFactory = options.localFactory;
         this.#log = options.log;
         this.#clock = options.clock;
     }
@@ -104,6 +125,11 @@ export class ConnectionRegistry {
         return this.#reading;
     }
 
+    /** Resolves once a read in progress is over (at once when none is): costs no call. */
+    async settled(): Promise<void> {
+        await this.#reading?.catch(() => undefined);
+    }
+
     async #read(): Promise<void> {
         const records = await this.#org.readConnections();
         const byId = new Map<string, LiveConnection>();
@@ -119,6 +145,9 @@ export class ConnectionRegistry {
         // applied with update() before this read, so only the admin's own changes show up here.
         if (this.#readOnce) {
             for (const before of this.#byId.values()) {
+                if (before.local) {
+                    continue; // both ends are in this org: nothing to tell
+                }
                 const command = commandFor(before, byId.get(before.id));
                 if (command !== undefined) {
                     this.#localChanges.push({ live: before, command });
@@ -139,7 +168,10 @@ export class ConnectionRegistry {
     }
 
     async #live(record: SyncConnection): Promise<LiveConnection | undefined> {
-        if (record.invitationId === null || record.role === null || record.type === 'Local') {
+        if (record.type === 'Local') {
+            return this.#localLive(record);
+        }
+        if (record.invitationId === null || record.role === null) {
             return undefined;
         }
         let id: string;
@@ -180,7 +212,21 @@ export class ConnectionRegistry {
                 : previous?.remote !== undefined && previous.record.remoteNodeUrl === url
                   ? previous.remote
                   : this.#remoteFactory(url, keys);
-        return { id, record, keys, remote, remoteIsPrivate, localIsPrivate };
+        return { id, record, keys, remote, remoteIsPrivate, localIsPrivate, local: false };
+    }
+
+    #localLive(record: SyncConnection): LiveConnection {
+        const id = localConnectionId(record.id);
+        const previous = this.#byId.get(id);
+        return {
+            id,
+            record,
+            keys: previous?.keys ?? deriveConnectionKeys(this.#localSecret, id, 'initiator'),
+            remote: previous?.remote ?? this.#localFactory(id),
+            remoteIsPrivate: false,
+            localIsPrivate: false,
+            local: true
+        };
     }
 
     /** Replaces a connection's record after this process changed it in the org. */
@@ -191,12 +237,13 @@ export class ConnectionRegistry {
         }
         const record = { ...live.record, ...changes };
         const url = record.remoteNodeUrl;
-        const remote =
-            url !== null && url !== '' && !live.remoteIsPrivate
-                ? url === live.record.remoteNodeUrl && live.remote !== undefined
-                    ? live.remote
-                    : this.#remoteFactory(url, live.keys)
-                : undefined;
+        const remote = live.local
+            ? live.remote
+            : url !== null && url !== '' && !live.remoteIsPrivate
+              ? url === live.record.remoteNodeUrl && live.remote !== undefined
+                  ? live.remote
+                  : this.#remoteFactory(url, live.keys)
+              : undefined;
         const next: LiveConnection = { ...live, record, remote };
         this.#byId.set(id, next);
         this.#byRecordId.set(record.id, next);

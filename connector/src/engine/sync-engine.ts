@@ -23,6 +23,7 @@ import type {
 import type { ConnectionCommand } from '../node/endpoints.ts';
 import { backoffDelay } from '../node/backoff.ts';
 import { RequestRefused } from '../node/errors.ts';
+import { DEFAULT_MAX_ATTACHMENT_BYTES } from '../node/limits.ts';
 import { sha256Hex } from '../protocol/signing.ts';
 import { AttachmentStore } from './attachment-store.ts';
 import { ConnectionRegistry, isActive } from './connections.ts';
@@ -32,6 +33,7 @@ import type { EngineContext, EngineTuning, InFlight } from './context.ts';
 import { applyMessages } from './incoming.ts';
 import { AckBatcher } from './ack-batcher.ts';
 import { IncomingBatcher } from './incoming-batcher.ts';
+import { LoopbackNode } from './loopback-node.ts';
 import {
     finalizeAcks,
     messageOfPayload,
@@ -148,6 +150,7 @@ export class SyncEngine implements NodeHandlers {
             connections: new ConnectionRegistry({
                 org: options.org,
                 remoteFactory: options.remoteFactory,
+                localFactory: (id) => new LoopbackNode(id, this, { maxAttachmentBytes: DEFAULT_MAX_ATTACHMENT_BYTES }),
                 log: options.log,
                 clock
             }),
@@ -305,6 +308,9 @@ export class SyncEngine implements NodeHandlers {
             this.#reconcileDue = false;
             const startedAt = this.#context.clock();
             try {
+                // A sync request may follow the wake of the connection it needs (a new Local
+                // connection, an invitation just accepted): let the connections read finish first.
+                await this.#context.connections.settled();
                 const result = await this.#context.lane.run(() =>
                     outgoingPass(
                         this.#context,
@@ -754,13 +760,15 @@ export class SyncEngine implements NodeHandlers {
     // ------------------------------------------------------------------------------------------
     // NodeHandlers
 
+    /** The keys of a connection between two nodes; a Local connection never answers a request. */
     async keysFor(connectionId: string): Promise<ConnectionKeys | undefined> {
-        return (await this.#context.connections.find(connectionId))?.keys;
+        const live = await this.#context.connections.find(connectionId);
+        return live === undefined || live.local ? undefined : live.keys;
     }
 
     async invitationKeys(invitationId: string): Promise<ConnectionKeys | undefined> {
         const live = await this.#context.connections.find(invitationId);
-        return live?.record.role === 'Initiator' ? live.keys : undefined;
+        return live?.record.role === 'Initiator' && !live.local ? live.keys : undefined;
     }
 
     async acceptInvitation(acceptance: VerifiedAcceptance): Promise<AcceptInvitationResult> {
