@@ -42,6 +42,8 @@ export interface EngineTuning {
     readonly reconcileEveryMs: number;
     /** Seconds a private node's long-poll waits on the other node. */
     readonly pollWaitSeconds: number;
+    /** How often a private node asks again whether the other side re-activated their connection. */
+    readonly inactiveAskEveryMs: number;
 }
 
 export const DEFAULT_TUNING: EngineTuning = {
@@ -52,7 +54,8 @@ export const DEFAULT_TUNING: EngineTuning = {
     retryInitialMs: 2_000,
     retryMaxMs: 10 * 60_000,
     reconcileEveryMs: 10 * 60_000,
-    pollWaitSeconds: 25
+    pollWaitSeconds: 25,
+    inactiveAskEveryMs: 60_000
 };
 
 export interface EngineContext {

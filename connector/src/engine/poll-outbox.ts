@@ -42,6 +42,13 @@ export class PollOutbox {
         }
     }
 
+    /** Ends the waits in progress at once (the connection changed: the polls must hear of it now). */
+    release(): void {
+        for (const wake of [...this.#waiters]) {
+            wake();
+        }
+    }
+
     /** Removes acknowledged messages. */
     remove(messageIds: Iterable<string>): void {
         const gone = new Set(messageIds);

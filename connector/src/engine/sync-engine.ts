@@ -18,9 +18,11 @@ import type {
     PollMessagesResult,
     PollRequest,
     ReceiveMessagesResult,
+    Refusal,
     StoreAttachmentResult
 } from '../node/handlers.ts';
 import type { ConnectionCommand } from '../node/endpoints.ts';
+import { abortableSleep } from '../node/abortable-sleep.ts';
 import { backoffDelay } from '../node/backoff.ts';
 import { RequestRefused } from '../node/errors.ts';
 import { DEFAULT_MAX_ATTACHMENT_BYTES } from '../node/limits.ts';
@@ -47,6 +49,7 @@ import { PollOutbox } from './poll-outbox.ts';
 import type { EngineLog, OrgPort, RemoteNode, RemoteNodeFactory } from './ports.ts';
 import { SerialLane } from './serial-lane.ts';
 import { readTwinState } from './twin-state.ts';
+import { deactivatedHere, deletedHere, isDeactivatedByRemote, refusedDetail } from './remote-status.ts';
 
 /** What the engine needs to run. */
 export interface SyncEngineOptions {
@@ -100,6 +103,9 @@ const BULK_CHUNK = 1_000;
 /** Attempts at telling the other node of a connection change made here. */
 const TELL_ATTEMPTS = 5;
 
+/** How long a connection deleted here still answers its private other node's polls (signed). */
+const DELETED_ANSWERED_MS = 24 * 60 * 60_000;
+
 const STATUS_WORD: Record<ConnectionCommand, string> = {
     activate: 'activated',
     deactivate: 'deactivated',
@@ -141,6 +147,11 @@ export class SyncEngine implements NodeHandlers {
     #deliveries = new Set<Promise<void>>();
     readonly #incoming: IncomingBatcher;
     readonly #acks: AckBatcher;
+    /**
+     * Connections this side's admin deleted whose other node is private, by id: their keys still
+     * answer that node's polls for a while, so that it learns of the deletion from a signed answer.
+     */
+    readonly #deletedForPrivate = new Map<string, { readonly live: LiveConnection; readonly until: number }>();
 
     constructor(options: SyncEngineOptions) {
         this.#options = options;
@@ -548,14 +559,24 @@ export class SyncEngine implements NodeHandlers {
      * Tells the other node what this side's admin did to a connection (deactivated, activated,
      * deleted), so that both sides show the same status: a deactivated side queues its changes
      * instead of pushing them into refusals. A node that cannot be reached is told again with
-     * back-off, a few times; a private other node has no URL to be told at, and learns it from
-     * the refusals of its polls.
+     * back-off, a few times; a private other node has no URL to be told at: its poll is answered
+     * at once, and its next poll is refused with the reason (see remote-status.ts).
      */
     async #tellLocalChanges(attempt = 1, changes = this.#context.connections.takeLocalChanges()): Promise<void> {
         const untold: LocalChange[] = [];
         for (const change of changes) {
             const { live, command } = change;
             if (live.remote === undefined) {
+                if (live.remoteIsPrivate) {
+                    // It learns from the answer to its poll: end the poll that waits now.
+                    if (command === 'delete') {
+                        this.#deletedForPrivate.set(live.id, {
+                            live,
+                            until: this.#context.clock() + DELETED_ANSWERED_MS
+                        });
+                    }
+                    this.#context.outboxes.get(live.id)?.release();
+                }
                 continue;
             }
             try {
@@ -706,7 +727,8 @@ export class SyncEngine implements NodeHandlers {
 
     #syncPollers(): void {
         for (const live of this.#context.connections.all()) {
-            const wanted = live.localIsPrivate && isActive(live) && live.remote !== undefined;
+            const wanted =
+                live.localIsPrivate && (isActive(live) || isDeactivatedByRemote(live)) && live.remote !== undefined;
             const running = this.#pollers.get(live.id);
             if (wanted && running === undefined && !this.#stop.signal.aborted) {
                 const controller = new AbortController();
@@ -728,33 +750,71 @@ export class SyncEngine implements NodeHandlers {
         let failures = 0;
         while (!signal.aborted) {
             const live = this.#context.connections.byId(connectionId);
-            if (live === undefined || live.remote === undefined || !isActive(live)) {
+            if (live === undefined || live.remote === undefined) {
+                return;
+            }
+            const asking = isDeactivatedByRemote(live);
+            if (!asking && !isActive(live)) {
                 return;
             }
             try {
                 const answer = await live.remote.poll({
                     after,
-                    waitSeconds: this.#context.tuning.pollWaitSeconds,
+                    waitSeconds: asking ? 0 : this.#context.tuning.pollWaitSeconds,
                     signal
                 });
                 failures = 0;
+                const current = asking ? await this.#followRemote(live, 'Active', null) : live;
                 if (answer.messages.length > 0) {
                     const acks = await this.#context.lane.run(() =>
-                        applyMessages(this.#context, live, answer.messages)
+                        applyMessages(this.#context, current, answer.messages)
                     );
                     this.stats.messagesApplied += acks.filter((ack) => ack.status === 'applied').length;
-                    await live.remote.sendMessages({ messages: [], acks }, { signal });
+                    await current.remote?.sendMessages({ messages: [], acks }, { signal });
                 }
                 after = answer.cursor;
             } catch (error) {
                 if (signal.aborted) {
                     return;
                 }
+                if (error instanceof RequestRefused && error.code === 'connection-inactive' && error.verified) {
+                    // The other side's own signed word: follow it, and ask again now and then.
+                    if (!asking) {
+                        await this.#followRemote(live, 'Deactivated', refusedDetail(error.message)).catch(
+                            (failure: unknown) => this.#logError('connection-not-updated', failure, connectionId)
+                        );
+                    }
+                    await abortableSleep(this.#context.tuning.inactiveAskEveryMs, signal);
+                    continue;
+                }
                 failures += 1;
                 this.#logError('poll-failed', error, connectionId);
-                await new Promise((resolve) => setTimeout(resolve, backoffDelay(failures)));
+                await abortableSleep(backoffDelay(failures), signal);
             }
         }
+    }
+
+    /** A private side follows what the other side's admin did: writes the status (1 call) and logs it. */
+    async #followRemote(
+        live: LiveConnection,
+        status: 'Active' | 'Deactivated',
+        statusDetail: string | null
+    ): Promise<LiveConnection> {
+        await this.#context.org.write({ updateConnections: [{ id: live.record.id, status, statusDetail }] });
+        const next = this.#context.connections.update(live.id, { status, statusDetail }) ?? live;
+        this.#options.log({
+            level: 'info',
+            event: status === 'Active' ? 'remote-active-again' : 'remote-inactive',
+            message:
+                status === 'Active'
+                    ? `Connection ${live.record.name} is active again on ${live.record.remoteInstanceName ?? 'the other side'}.`
+                    : `Connection ${live.record.name}: ${statusDetail ?? ''}`,
+            connectionId: live.id
+        });
+        if (status === 'Active') {
+            this.requestPass();
+        }
+        return next;
     }
 
     // ------------------------------------------------------------------------------------------
@@ -763,7 +823,10 @@ export class SyncEngine implements NodeHandlers {
     /** The keys of a connection between two nodes; a Local connection never answers a request. */
     async keysFor(connectionId: string): Promise<ConnectionKeys | undefined> {
         const live = await this.#context.connections.find(connectionId);
-        return live === undefined || live.local ? undefined : live.keys;
+        if (live === undefined) {
+            return this.#deletedAnswering(connectionId)?.keys;
+        }
+        return live.local ? undefined : live.keys;
     }
 
     async invitationKeys(invitationId: string): Promise<ConnectionKeys | undefined> {
@@ -848,7 +911,7 @@ export class SyncEngine implements NodeHandlers {
     async receiveMessages(connectionId: string, batch: MessageBatch): Promise<ReceiveMessagesResult> {
         const live = await this.#context.connections.find(connectionId);
         if (live === undefined || !isActive(live)) {
-            return { ok: false, reason: 'connection-inactive', message: 'The connection is not active on this side.' };
+            return this.#inactiveAnswer(connectionId, live);
         }
         const acks = await this.#incoming.submit(live, batch);
         this.stats.messagesApplied += acks.filter((ack) => ack.status === 'applied').length;
@@ -858,16 +921,40 @@ export class SyncEngine implements NodeHandlers {
     async pollMessages(connectionId: string, request: PollRequest): Promise<PollMessagesResult> {
         const live = await this.#context.connections.find(connectionId);
         if (live === undefined || !isActive(live)) {
-            return { ok: false, reason: 'connection-inactive', message: 'The connection is not active on this side.' };
+            return this.#inactiveAnswer(connectionId, live);
         }
         const outbox = this.#outbox(connectionId);
         let answer = outbox.read(request.after, MAX_BATCH_MESSAGES);
         if (answer.messages.length === 0 && request.waitMs > 0) {
             await outbox.wait(request.waitMs, request.signal);
+            const now = this.#context.connections.byId(connectionId);
+            if (now === undefined || !isActive(now)) {
+                return this.#inactiveAnswer(connectionId, now);
+            }
             answer = outbox.read(request.after, MAX_BATCH_MESSAGES);
         }
         this.stats.messagesSent += answer.messages.length;
         return { ok: true, messages: answer.messages, cursor: answer.cursor };
+    }
+
+    /** A connection this side's admin deleted lately, still answering its private other node. */
+    #deletedAnswering(connectionId: string): LiveConnection | undefined {
+        const deleted = this.#deletedForPrivate.get(connectionId);
+        if (deleted !== undefined && deleted.until < this.#context.clock()) {
+            this.#deletedForPrivate.delete(connectionId);
+            return undefined;
+        }
+        return deleted?.live;
+    }
+
+    /** Why messages are refused on a connection: deactivated here, or deleted here lately. */
+    #inactiveAnswer(connectionId: string, live: LiveConnection | undefined): Refusal<'connection-inactive'> {
+        const deleted = live === undefined ? this.#deletedAnswering(connectionId) : undefined;
+        const message =
+            deleted !== undefined
+                ? deletedHere(deleted.record.localInstanceName)
+                : deactivatedHere(live?.record.localInstanceName ?? null);
+        return { ok: false, reason: 'connection-inactive', message };
     }
 
     async storeAttachment(_connectionId: string, upload: AttachmentUpload): Promise<StoreAttachmentResult> {

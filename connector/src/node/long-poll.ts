@@ -20,6 +20,7 @@ import type { BackoffOptions } from './backoff.ts';
 import type { NodeClient } from './client.ts';
 import { RequestRefused } from './errors.ts';
 import type { MaybePromise } from './handlers.ts';
+import { abortableSleep } from './abortable-sleep.ts';
 
 /** Options of a `PollLoop`. */
 export interface PollLoopOptions {
@@ -112,7 +113,7 @@ export class PollLoop {
                 if (answer.messages.length === 0 && Date.now() - opened < this.#waitSeconds * 500) {
                     // Empty long before the wait ran out: the peer is shutting down or does not hold
                     // polls. Pause briefly rather than spin on it.
-                    await sleep(backoffDelay(1, this.#backoff), signal);
+                    await abortableSleep(backoffDelay(1, this.#backoff), signal);
                 }
             } catch (error) {
                 if (signal.aborted) {
@@ -125,7 +126,7 @@ export class PollLoop {
                 } catch {
                     // A failing reporter must not stop the loop.
                 }
-                await sleep(delay, signal);
+                await abortableSleep(delay, signal);
             }
         }
     }
@@ -147,21 +148,4 @@ export class PollLoop {
             this.#pendingAcks = this.#pendingAcks.slice(acks.length);
         }
     }
-}
-
-/** Waits, or less when the signal fires. */
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-    return new Promise((resolve) => {
-        if (signal.aborted) {
-            resolve();
-            return;
-        }
-        const done = (): void => {
-            clearTimeout(timer);
-            signal.removeEventListener('abort', done);
-            resolve();
-        };
-        const timer = setTimeout(done, ms);
-        signal.addEventListener('abort', done, { once: true });
-    });
 }
