@@ -1,8 +1,8 @@
 // The whole product on this machine for the browser tests: two emulated Salesforce orgs, a real
 // connector for each, and each connector's console (the admin server with the console's browser
-// build and its admin API over jsforce). Only the emulators are test infrastructure; the emulated
-// org keeps connection secrets in process, as the package's Apex keeps them in a protected setting,
-// so the consoles hand new secrets to the emulator directly.
+// build and its admin API over jsforce). Only the emulators are test infrastructure; the consoles
+// hand new connection secrets to the emulated org's ConnectorSecretResource (Apex REST), as they
+// do to the package in an org.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +12,6 @@ import { startSalesforceConnector } from '../../src/runtime/salesforce-connector
 import type { ConnectorLogEntry, RunningConnector } from '../../src/runtime/salesforce-connector.ts';
 import { newAdminToken, startSalesforceConsole } from '../../src/admin/console.ts';
 import type { RunningConsole } from '../../src/admin/console.ts';
-import type { SecretStore } from '../../src/admin/secret-store.ts';
 
 export interface ConsoleSide {
     readonly name: string;
@@ -35,14 +34,6 @@ export interface ConsoleStack {
     readonly a: ConsoleSide;
     readonly b: ConsoleSide;
     close(): Promise<void>;
-}
-
-/** The emulated org's protected setting, written as the package's Apex writes it. */
-function emulatorSecrets(org: SalesforceEmulator): SecretStore {
-    return {
-        store: (connectionId, secret) => Promise.resolve(org.setConnectionSecret(connectionId, secret)),
-        remove: (connectionId) => Promise.resolve(org.setConnectionSecret(connectionId, null))
-    };
 }
 
 async function startSide(
@@ -78,7 +69,6 @@ async function startSide(
             budget: connector.org.budget,
             token: newAdminToken(),
             instanceName: name,
-            secrets: () => emulatorSecrets(org),
             staticDir: options.staticDir
         });
         return {
