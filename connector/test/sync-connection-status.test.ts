@@ -63,6 +63,18 @@ void describe('connection status told to the other side (public-public)', () => 
         );
     });
 
+    void it("a deactivation made while A's connector was down is told when it starts", async () => {
+        const { a, b } = stack;
+        assert.equal(connectionOf(b).Status__c, 'Active');
+        await a.restart(() => {
+            setConnectionStatus(a.org, adminA.id, a.connectionId, 'Deactivated');
+        });
+        await eventually('B is Deactivated', () => connectionOf(b).Status__c === 'Deactivated');
+        assert.match(textOf(connectionOf(b), 'Status_Detail__c'), /SalesforceA deactivated this connection/);
+        setConnectionStatus(a.org, adminA.id, a.connectionId, 'Active');
+        await eventually('B is Active again', () => connectionOf(b).Status__c === 'Active');
+    });
+
     void it('delete on A tells B, whose connection stops with the reason', async () => {
         const { a, b } = stack;
         deleteConnection(a.org, adminA.id, a.connectionId);

@@ -77,7 +77,7 @@ export class ConnectionRegistry {
     #lastRead = 0;
     #reading: Promise<void> | undefined;
     #localChanges: LocalChange[] = [];
-    /** Changes are only told from the second read on: the first has nothing to compare with. */
+    /** Changes are found by comparing two reads; the first read only finds deactivations. */
     #readOnce = false;
 
     constructor(options: {
@@ -143,7 +143,15 @@ export class ConnectionRegistry {
         }
         // Changes this process made itself (a command from the other node, an acceptance) were
         // applied with update() before this read, so only the admin's own changes show up here.
-        if (this.#readOnce) {
+        if (!this.#readOnce) {
+            // A deactivation by this side's admin while no connector ran (the other side's command
+            // would have left a status detail) is told again: telling it twice does no harm.
+            for (const live of byId.values()) {
+                if (!live.local && live.record.status === 'Deactivated' && live.record.statusDetail === null) {
+                    this.#localChanges.push({ live, command: 'deactivate' });
+                }
+            }
+        } else {
             for (const before of this.#byId.values()) {
                 if (before.local) {
                     continue; // both ends are in this org: nothing to tell

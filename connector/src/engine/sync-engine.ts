@@ -196,6 +196,7 @@ export class SyncEngine implements NodeHandlers {
      */
     async start(): Promise<void> {
         await this.#context.connections.refresh();
+        void this.#tellLocalChanges();
         await this.#acceptPendingInvitations();
         await this.#restoreOutboxes();
         if (this.#options.streaming !== false) {
