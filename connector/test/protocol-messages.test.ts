@@ -96,6 +96,15 @@ void describe('sync message validation', () => {
         }
     });
 
+    void it("carries the receiver's key when the sender knows it, and leaves it out otherwise", () => {
+        const known = validateSyncMessage(upsert({ receiverKey: '00001001' }));
+        assert.ok(known.ok, known.ok ? '' : known.message);
+        assert.equal(known.value.receiverKey, '00001001');
+        const unknown = validateSyncMessage(upsert());
+        assert.ok(unknown.ok, unknown.ok ? '' : unknown.message);
+        assert.equal('receiverKey' in unknown.value, false);
+    });
+
     void it('names the field of a bad message', () => {
         const cases: [string, unknown, RegExp?][] = [
             ['messageId', 'not-a-uuid', /a lowercase UUID, not "not-a-uuid"/],
@@ -103,6 +112,8 @@ void describe('sync message validation', () => {
             ['connectionId', undefined, /is missing/],
             ['twinKey', '  ', /must not be blank/],
             ['twinKey', 'k'.repeat(256), /256 characters long; at most 255/],
+            ['receiverKey', '', /must not be blank/],
+            ['receiverKey', 7, /must be a string, not 7/],
             ['sequence', 0, /a whole number, 1 or more, not 0/],
             ['sequence', 1.5],
             ['sequence', '3', /not "3"/],

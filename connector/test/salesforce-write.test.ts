@@ -351,4 +351,111 @@ void describe('Salesforce adapter: writes', () => {
             assert.ok(outcomes.every((outcome) => outcome.ok));
         }
     });
+
+    void it('creates records of different types in shared subrequests: 1,000 records of three types in 1 call', async () => {
+        const [connection3] = insert('Sync_Connection__c', [
+            { Name: 'A_to_D', Local_Instance_Name__c: 'A', Remote_Instance_Name__c: 'D' }
+        ]);
+        const caseIds = insert(
+            'Case',
+            Array.from({ length: 250 }, (_, index) => ({ Subject: `shared ${index}` }))
+        );
+        const { result, calls } = await write({
+            createComments: caseIds.flatMap((id, index) => [
+                { caseId: id, body: `first ${index}` },
+                { caseId: id, body: `second ${index}` }
+            ]),
+            upsertTwins: caseIds.map((id, index) => ({
+                connectionId: connection3,
+                caseId: id,
+                remoteKey: `R-${index}`,
+                isNew: true
+            })),
+            createEvents: caseIds.map((id, index) => ({
+                connectionId: connection3,
+                caseId: id,
+                direction: 'Incoming' as const,
+                stage: 'Synchronized' as const,
+                messageId: `shared-${index}`
+            }))
+        });
+        // One type per subrequest would need 3 + 2 + 2 subrequests: two calls.
+        assert.equal(calls, 1);
+        const comments = new Map(emulator.records('CaseComment').map((record) => [record.Id, record]));
+        result.createComments.forEach((outcome, index) => {
+            const comment = comments.get(okId(outcome));
+            assert.equal(comment?.ParentId, caseIds[Math.floor(index / 2)]);
+            assert.equal(comment?.CommentBody, `${index % 2 === 0 ? 'first' : 'second'} ${Math.floor(index / 2)}`);
+        });
+        const twins = new Map(emulator.records('Sync_Twin__c').map((record) => [record.Id, record]));
+        result.upsertTwins.forEach((outcome, index) => {
+            assert.equal(twins.get(okId(outcome))?.Remote_Key__c, `R-${index}`);
+        });
+        const events = new Map(emulator.records('Sync_Event__c').map((record) => [record.Id, record]));
+        result.createEvents.forEach((outcome, index) => {
+            assert.equal(events.get(okId(outcome))?.Message_Id__c, `shared-${index}`);
+        });
+    });
+
+    void it('updates records of different types in shared subrequests: 500 twins and 500 events in 1 call', async () => {
+        const [connection4] = insert('Sync_Connection__c', [
+            { Name: 'A_to_E', Local_Instance_Name__c: 'A', Remote_Instance_Name__c: 'E' }
+        ]);
+        const caseIds = insert(
+            'Case',
+            Array.from({ length: 500 }, (_, index) => ({ Subject: `acked ${index}` }))
+        );
+        const twinIds = insert(
+            'Sync_Twin__c',
+            caseIds.map((id) => ({ Connection__c: connection4, Case__c: id, Twin_Key__c: `${connection4}:${id}` }))
+        );
+        const eventIds = insert(
+            'Sync_Event__c',
+            caseIds.map((id) => ({
+                Connection__c: connection4,
+                Case__c: id,
+                Direction__c: 'Outgoing',
+                Stage__c: 'Sending'
+            }))
+        );
+        const { result, calls } = await write({
+            updateTwins: twinIds.map((id, index) => ({
+                id,
+                syncStatus: 'Synchronized' as const,
+                remoteKey: `K-${index}`
+            })),
+            updateEvents: eventIds.map((id, index) => ({ id, stage: 'Synchronized' as const, sequence: index }))
+        });
+        // One type per subrequest would need 3 + 3 subrequests: two calls.
+        assert.equal(calls, 1);
+        const twins = new Map(emulator.records('Sync_Twin__c').map((record) => [record.Id, record]));
+        result.updateTwins.forEach((outcome, index) => {
+            assert.equal(okId(outcome), twinIds[index]);
+            assert.equal(twins.get(twinIds[index])?.Remote_Key__c, `K-${index}`);
+        });
+        const events = new Map(emulator.records('Sync_Event__c').map((record) => [record.Id, record]));
+        result.updateEvents.forEach((outcome, index) => {
+            assert.equal(okId(outcome), eventIds[index]);
+            assert.equal(events.get(eventIds[index])?.Sequence__c, index);
+        });
+    });
+
+    void it('a record that fails in a subrequest shared by several types fails alone', async () => {
+        const [target] = insert('Case', [{ Subject: 'shared failure' }]);
+        const { result, calls } = await write({
+            createCases: [{ subject: 'fine 1' }, { subject: 'x'.repeat(256) }, { subject: 'fine 2' }],
+            createComments: [
+                { caseId: target, body: 'kept 1' },
+                { caseId: target, body: 'kept 2' }
+            ]
+        });
+        assert.equal(calls, 1);
+        assert.deepEqual(errorCodes(result.createCases[1]), ['STRING_TOO_LONG']);
+        const cases = new Map(emulator.records('Case').map((record) => [record.Id, record]));
+        assert.equal(cases.get(okId(result.createCases[0]))?.Subject, 'fine 1');
+        assert.equal(cases.get(okId(result.createCases[2]))?.Subject, 'fine 2');
+        const comments = new Map(emulator.records('CaseComment').map((record) => [record.Id, record]));
+        assert.equal(comments.get(okId(result.createComments[0]))?.CommentBody, 'kept 1');
+        assert.equal(comments.get(okId(result.createComments[1]))?.CommentBody, 'kept 2');
+    });
 });

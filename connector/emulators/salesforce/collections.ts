@@ -67,7 +67,14 @@ function typeOfRecord(org: Org, record: JsonObject, fallback?: ObjectDef): Objec
     return object;
 }
 
-/** Consecutive records of the same type form a chunk, processed together (at most 10 chunks). */
+/**
+ * Consecutive records of the same type form a chunk, processed together (at most 10 chunks). The REST
+ * API guide, sObject Collections create and update: "If the request body includes objects of more
+ * than one type, they are processed as chunks. For example, if the incoming objects are {account1,
+ * account2, contact1, account3}, the request is processed in three chunks" and "A single request can
+ * process up to 10 chunks". The guide gives no error body for an 11th chunk: the code and message
+ * here are those Apex DML gives for the same limit.
+ */
 function chunks<T extends { object: ObjectDef }>(items: T[]): T[][] {
     const result: T[][] = [];
     for (const item of items) {

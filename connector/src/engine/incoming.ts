@@ -35,7 +35,10 @@ const RECORDS_PER_SUBREQUEST = 200;
 /** Collections subrequests per Composite request: more would make the write two requests. */
 const SUBREQUESTS_PER_WRITE = 5;
 
-/** Subrequests a write group needs: an upsert of an existing twin is two, a new twin one (see write-plan.ts). */
+/**
+ * Subrequests a write group needs (see write-plan.ts): creates of every type share subrequests (new
+ * twins among them), updates too; an upsert of an existing twin is two of its own.
+ */
 function subrequestsOf(counts: {
     updates: number;
     comments: number;
@@ -44,7 +47,7 @@ function subrequestsOf(counts: {
     events: number;
 }): number {
     const n = (records: number): number => Math.ceil(records / RECORDS_PER_SUBREQUEST);
-    return n(counts.updates) + n(counts.comments) + 2 * n(counts.twins) + n(counts.newTwins) + n(counts.events);
+    return n(counts.updates) + n(counts.comments + counts.newTwins + counts.events) + 2 * n(counts.twins);
 }
 
 interface Decided {

@@ -80,6 +80,12 @@ export interface SyncMessage {
     readonly connectionId: string;
     /** The sender's key of the entity (e.g. CaseNumber): names the twin on this connection. */
     readonly twinKey: string;
+    /**
+     * The receiver's key of its twin entity, when the sender knows it (it learnt it from an ack, or
+     * its entity was created from the receiver's message). Lets a receiver that has not yet
+     * recorded the ack of its own first message find the twin instead of creating a second entity.
+     */
+    readonly receiverKey?: string;
     /** Per twin and per direction: 1 for the first message, then increasing by 1. */
     readonly sequence: number;
     /** When the sender created the message, ISO 8601 with a zone. */
@@ -391,6 +397,10 @@ function readSyncMessage(value: unknown, base: string, options: MessageValidatio
         );
     }
     const twinKey = readString(message, 'twinKey', base, { nonEmpty: true, maxLength: MAX_KEY_LENGTH });
+    const receiverKey =
+        message.receiverKey === undefined
+            ? {}
+            : { receiverKey: readString(message, 'receiverKey', base, { nonEmpty: true, maxLength: MAX_KEY_LENGTH }) };
     const sequence = readSequence(message.sequence, join(base, 'sequence'));
     const sentAt = readDateTime(message, 'sentAt', base);
     const kind = readString(message, 'kind', base, { oneOf: KINDS }) as SyncMessageKind;
@@ -403,12 +413,22 @@ function readSyncMessage(value: unknown, base: string, options: MessageValidatio
             );
         }
         const replica = readReplica(message.replica, replicaField);
-        return { protocol: PROTOCOL_VERSION, messageId, connectionId, twinKey, sequence, sentAt, kind, replica };
+        return {
+            protocol: PROTOCOL_VERSION,
+            messageId,
+            connectionId,
+            twinKey,
+            ...receiverKey,
+            sequence,
+            sentAt,
+            kind,
+            replica
+        };
     }
     if (message.replica !== undefined) {
         throw new Invalid(replicaField, `${replicaField} must be absent in an ${kind} message`);
     }
-    return { protocol: PROTOCOL_VERSION, messageId, connectionId, twinKey, sequence, sentAt, kind };
+    return { protocol: PROTOCOL_VERSION, messageId, connectionId, twinKey, ...receiverKey, sequence, sentAt, kind };
 }
 
 function readReplica(value: unknown, base: string): Replica {

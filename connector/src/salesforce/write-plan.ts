@@ -1,8 +1,21 @@
 // Writes packed into as few API calls as Salesforce allows.
 //
 // One Composite request (1 call) carries up to 5 sObject Collections subrequests of up to 200
-// records each: up to 1,000 records per call. A write plan is cut into such subrequests, one kind
-// of record per subrequest, and the subrequests are packed five to a Composite request.
+// records each: up to 1,000 records per call. A write plan is cut into such subrequests and the
+// subrequests are packed five to a Composite request.
+//
+// Collections create (POST) and update (PATCH) take records of different types in one list. The
+// REST API guide (sObject Collections, "Create Records" and "Update Records") says: "The list can
+// contain objects of different types, including custom objects", "If the request body includes
+// objects of more than one type, they are processed as chunks" (consecutive records of one type)
+// and "A single request can process up to 10 chunks"; results come back in the order of the list.
+// So every create of a phase shares subrequests (Cases, comments, new twins, events), and so does
+// every update (Cases, twins, events, connections, triggers): a pass that writes 1,000 twin updates
+// and 1,000 event updates needs 10 subrequests, not 5 + 5 half-filled ones when the counts are not
+// multiples of 200. Records are sorted by type inside a subrequest, so it has at most one chunk per
+// type (5 at most). The guide also forbids mixing types when one of them is a Setup object (User,
+// Group...): a plan writes none. Upserts name their type and external id in the URL and take one
+// type only; deletes take ids of any type.
 //
 // Records that refer to records created by the same plan (a comment on a Case created by it) need
 // that Case's id. Composite references into a Collections answer (`@{cases[3].id}`) would give it,
@@ -83,6 +96,8 @@ interface Entry {
     readonly ownRef?: string;
     /** Refs this entry uses. */
     readonly refs: readonly string[];
+    /** A Case created with a link key (upserted on it). */
+    readonly linked?: boolean;
     readonly build: (resolve: ResolveRef) => Built;
 }
 
@@ -92,12 +107,39 @@ interface BuiltEntry {
     readonly bytes: number;
 }
 
-/** One Collections subrequest (two for twin upserts) of one operation. */
+/**
+ * How records travel: `create` (POST) and `update` (PATCH) subrequests take records of any of the
+ * plan's types; an upsert names one type in its URL; deletes take any ids.
+ */
+type Kind = 'upsertCases' | 'create' | 'update' | 'twinUpsert' | 'delete';
+
+/** Order of the kinds inside a Composite request: deletes last, after the writes they led to. */
+const KINDS: readonly Kind[] = ['upsertCases', 'create', 'update', 'twinUpsert', 'delete'];
+
+/** One Collections subrequest (two for twin upserts) of one kind. */
 interface Unit {
-    readonly op: Operation;
+    readonly kind: Kind;
     readonly items: BuiltEntry[];
     readonly subrequests: SubRequest[];
     readonly bytes: number;
+}
+
+/** The kind of an operation; a Case created with a link key is upserted on it. */
+function kindOfOperation(op: Operation, linked: boolean): Kind {
+    switch (op) {
+        case 'createCases':
+            return linked ? 'upsertCases' : 'create';
+        case 'createComments':
+        case 'createTwins':
+        case 'createEvents':
+            return 'create';
+        case 'upsertTwins':
+            return 'twinUpsert';
+        case 'deleteSignals':
+            return 'delete';
+        default:
+            return 'update';
+    }
 }
 
 function failure(code: string, message: string): WriteOutcome {
@@ -116,6 +158,7 @@ function entriesOf(plan: WritePlan, n: ApiNames): Entry[] {
             index,
             ownRef: item.ref,
             refs: [],
+            linked: item.linkKey !== undefined,
             build: () => ({ kind: 'record', record: caseCreateRecord(item, n) })
         })
     );
@@ -207,15 +250,16 @@ function entriesOf(plan: WritePlan, n: ApiNames): Entry[] {
 }
 
 /** The subrequests of one unit. */
-function subrequestsOf(op: Operation, items: readonly BuiltEntry[], n: ApiNames): SubRequest[] {
+function subrequestsOf(kind: Kind, items: readonly BuiltEntry[], n: ApiNames): SubRequest[] {
     const records = (pick: (built: Built) => ApiRecord | undefined): ApiRecord[] =>
         items.map((item) => pick(item.built)).filter((record): record is ApiRecord => record !== undefined);
-    switch (op) {
-        case 'deleteSignals': {
+    const plain = (built: Built): ApiRecord | undefined => (built.kind === 'record' ? built.record : undefined);
+    switch (kind) {
+        case 'delete': {
             const ids = items.map((item) => (item.built.kind === 'delete' ? item.built.id : ''));
             return [{ method: 'DELETE', path: `/composite/sobjects?ids=${ids.join(',')}&allOrNone=false` }];
         }
-        case 'upsertTwins':
+        case 'twinUpsert':
             return [
                 {
                     method: 'PATCH',
@@ -234,53 +278,22 @@ function subrequestsOf(op: Operation, items: readonly BuiltEntry[], n: ApiNames)
                     }
                 }
             ];
-        case 'createCases':
-            if (items.length > 0 && items[0].built.kind === 'record' && n.caseLinkKey in items[0].built.record) {
-                // Upsert on the link key: a Case sent twice is found, not created again.
-                return [
-                    {
-                        method: 'PATCH',
-                        path: `/composite/sobjects/Case/${n.caseLinkKey}`,
-                        body: {
-                            allOrNone: false,
-                            records: records((built) => (built.kind === 'record' ? built.record : undefined))
-                        }
-                    }
-                ];
-            }
-            return [
-                {
-                    method: 'POST',
-                    path: '/composite/sobjects',
-                    body: {
-                        allOrNone: false,
-                        records: records((built) => (built.kind === 'record' ? built.record : undefined))
-                    }
-                }
-            ];
-        case 'createComments':
-        case 'createTwins':
-        case 'createEvents':
-            return [
-                {
-                    method: 'POST',
-                    path: '/composite/sobjects',
-                    body: {
-                        allOrNone: false,
-                        records: records((built) => (built.kind === 'record' ? built.record : undefined))
-                    }
-                }
-            ];
-        default:
+        case 'upsertCases':
+            // Upsert on the link key: a Case sent twice is found, not created again.
             return [
                 {
                     method: 'PATCH',
-                    path: '/composite/sobjects',
-                    body: {
-                        allOrNone: false,
-                        records: records((built) => (built.kind === 'record' ? built.record : undefined))
-                    }
+                    path: `/composite/sobjects/Case/${n.caseLinkKey}`,
+                    body: { allOrNone: false, records: records(plain) }
                 }
+            ];
+        case 'create':
+            return [
+                { method: 'POST', path: '/composite/sobjects', body: { allOrNone: false, records: records(plain) } }
+            ];
+        case 'update':
+            return [
+                { method: 'PATCH', path: '/composite/sobjects', body: { allOrNone: false, records: records(plain) } }
             ];
     }
 }
@@ -296,31 +309,32 @@ function bytesOf(built: Built): number {
     }
 }
 
-/** Cuts built entries into units: one operation each, at most 200 records and maxBytes. */
+/**
+ * Cuts built entries into units: one kind each, at most 200 records and maxBytes. Inside a kind the
+ * records go in the order of OPERATIONS (one type after another, so one chunk per type), each
+ * operation's in the plan's order.
+ */
 function unitsOf(items: readonly BuiltEntry[], n: ApiNames, maxBytes: number): Unit[] {
+    const kindOf = (item: BuiltEntry): Kind => kindOfOperation(item.entry.op, item.entry.linked === true);
     const units: Unit[] = [];
-    for (const op of OPERATIONS) {
+    for (const kind of KINDS) {
         let current: BuiltEntry[] = [];
         let bytes = 0;
         const close = (): void => {
             if (current.length > 0) {
-                units.push({ op, items: current, subrequests: subrequestsOf(op, current, n), bytes });
+                units.push({ kind, items: current, subrequests: subrequestsOf(kind, current, n), bytes });
             }
             current = [];
             bytes = 0;
         };
-        const linked = (item: BuiltEntry): boolean =>
-            item.built.kind === 'record' && n.caseLinkKey in item.built.record;
-        for (const item of items.filter((candidate) => candidate.entry.op === op)) {
-            if (
-                current.length >= COLLECTION_MAX_RECORDS ||
-                (current.length > 0 && bytes + item.bytes > maxBytes) ||
-                (current.length > 0 && linked(current[0]) !== linked(item))
-            ) {
-                close();
+        for (const op of OPERATIONS) {
+            for (const item of items.filter((candidate) => candidate.entry.op === op && kindOf(candidate) === kind)) {
+                if (current.length >= COLLECTION_MAX_RECORDS || (current.length > 0 && bytes + item.bytes > maxBytes)) {
+                    close();
+                }
+                current.push(item);
+                bytes += item.bytes;
             }
-            current.push(item);
-            bytes += item.bytes;
         }
         close();
     }
@@ -429,11 +443,11 @@ function phasesOf(entries: readonly Entry[], producers: ReadonlyMap<string, Entr
     return phases;
 }
 
-/** Composite requests needed for `counts` records per operation in one phase (ignoring bytes). */
-function requestsFor(counts: ReadonlyMap<Operation, number>): number {
+/** Composite requests needed for `counts` records per kind in one phase (ignoring bytes). */
+function requestsFor(counts: ReadonlyMap<Kind, number>): number {
     let slots = 0;
-    for (const [op, count] of counts) {
-        slots += Math.ceil(count / COLLECTION_MAX_RECORDS) * (op === 'upsertTwins' ? 2 : 1);
+    for (const [kind, count] of counts) {
+        slots += Math.ceil(count / COLLECTION_MAX_RECORDS) * (kind === 'twinUpsert' ? 2 : 1);
     }
     return Math.ceil(slots / COMPOSITE_MAX_HEAVY_SUBREQUESTS);
 }
@@ -443,10 +457,11 @@ function requestsFor(counts: ReadonlyMap<Operation, number>): number {
  * requests; on a tie the latest, so that signal deletes come after the writes they led to.
  */
 function phaseForFreeEntries(byPhase: readonly Entry[][], free: readonly Entry[]): number {
-    const countsOf = (entries: readonly Entry[]): Map<Operation, number> => {
-        const counts = new Map<Operation, number>();
+    const countsOf = (entries: readonly Entry[]): Map<Kind, number> => {
+        const counts = new Map<Kind, number>();
         for (const entry of entries) {
-            counts.set(entry.op, (counts.get(entry.op) ?? 0) + 1);
+            const kind = kindOfOperation(entry.op, entry.linked === true);
+            counts.set(kind, (counts.get(kind) ?? 0) + 1);
         }
         return counts;
     };
@@ -600,7 +615,7 @@ export async function executeWritePlan(
             let position = 0;
             for (const unit of request) {
                 const count = unit.items.length;
-                if (unit.op === 'upsertTwins') {
+                if (unit.kind === 'twinUpsert') {
                     const updates = outcomesOf(answers[position], count);
                     const creates = outcomesOf(answers[position + 1], count);
                     unit.items.forEach((item, index) =>

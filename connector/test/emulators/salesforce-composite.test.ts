@@ -323,4 +323,102 @@ void describe('Salesforce emulator: sObject Collections and Composite', () => {
         assert.equal(second[0].created, false);
         assert.equal(second[0].id, first[0].id);
     });
+
+    // The REST API guide on sObject Collections create and update: the list "can contain objects of
+    // different types", they "are processed as chunks" of consecutive records of one type, results
+    // come back in the order of the list, and "a single request can process up to 10 chunks".
+    void it('creates records of different types in one list, each result in the order of the list', async () => {
+        emulator.resetApiCalls();
+        const results = await conn.requestPost<SaveResultLike[]>(`${BASE}/composite/sobjects`, {
+            allOrNone: false,
+            records: [
+                { attributes: { type: 'Case' }, Subject: 'mixed first' },
+                {
+                    attributes: { type: 'Sync_Connection__c' },
+                    Name: 'mixed connection',
+                    Local_Instance_Name__c: 'A',
+                    Remote_Instance_Name__c: 'B'
+                },
+                { attributes: { type: 'Case' }, Subject: 'x'.repeat(300) },
+                { attributes: { type: 'Case' }, Subject: 'mixed last' }
+            ]
+        });
+        assert.equal(emulator.apiCalls(), 1);
+        assert.deepEqual(
+            results.map((result) => result.success),
+            [true, true, false, true]
+        );
+        assert.equal(results[2].errors[0].statusCode, 'STRING_TOO_LONG');
+        const byId = (type: string, id: string | undefined): Record<string, unknown> | undefined =>
+            emulator.records(type).find((record) => record.Id === id);
+        assert.equal(byId('Case', results[0].id)?.Subject, 'mixed first');
+        assert.equal(byId('Sync_Connection__c', results[1].id)?.Name, 'mixed connection');
+        assert.equal(byId('Case', results[3].id)?.Subject, 'mixed last');
+    });
+
+    void it('updates records of different types in one list; allOrNone rolls every chunk back', async () => {
+        const [caseId, connectionId] = (
+            await conn.requestPost<SaveResultLike[]>(`${BASE}/composite/sobjects`, {
+                records: [
+                    { attributes: { type: 'Case' }, Subject: 'to update' },
+                    {
+                        attributes: { type: 'Sync_Connection__c' },
+                        Name: 'to update',
+                        Local_Instance_Name__c: 'A',
+                        Remote_Instance_Name__c: 'B'
+                    }
+                ]
+            })
+        ).map(idOf);
+        const update = (allOrNone: boolean, detail: string): Promise<SaveResultLike[]> =>
+            conn.request<SaveResultLike[]>({
+                method: 'PATCH',
+                url: `${BASE}/composite/sobjects`,
+                body: JSON.stringify({
+                    allOrNone,
+                    records: [
+                        { attributes: { type: 'Case' }, id: caseId, Priority: 'High' },
+                        { attributes: { type: 'Sync_Connection__c' }, id: connectionId, Status_Detail__c: detail }
+                    ]
+                }),
+                headers: { 'Content-Type': 'application/json' }
+            });
+        const fields = (): [unknown, unknown] => [
+            emulator.records('Case').find((record) => record.Id === caseId)?.Priority,
+            emulator.records('Sync_Connection__c').find((record) => record.Id === connectionId)?.Status_Detail__c
+        ];
+        const rolledBack = await update(true, 'x'.repeat(32_769));
+        assert.deepEqual(
+            rolledBack.map((result) => result.errors[0]?.statusCode),
+            ['ALL_OR_NONE_OPERATION_ROLLED_BACK', 'STRING_TOO_LONG']
+        );
+        assert.notEqual(fields()[0], 'High', 'the first chunk is rolled back with the second');
+        const saved = await update(false, 'both types saved');
+        assert.ok(saved.every((result) => result.success));
+        assert.deepEqual(fields(), ['High', 'both types saved']);
+    });
+
+    void it('takes up to 10 chunks of consecutive types in one request and refuses 11', async () => {
+        const alternating = (count: number, tag: string): Record<string, unknown>[] =>
+            Array.from({ length: count }, (_, index) =>
+                index % 2 === 0
+                    ? { attributes: { type: 'Case' }, Subject: `${tag} ${index}` }
+                    : {
+                          attributes: { type: 'Sync_Connection__c' },
+                          Name: `${tag} ${index}`,
+                          Local_Instance_Name__c: 'A',
+                          Remote_Instance_Name__c: 'B'
+                      }
+            );
+        const ten = await conn.requestPost<SaveResultLike[]>(`${BASE}/composite/sobjects`, {
+            records: alternating(10, 'ten chunks')
+        });
+        assert.equal(ten.filter((result) => result.success).length, 10);
+        const error = await rejection(
+            conn.requestPost(`${BASE}/composite/sobjects`, { records: alternating(11, 'eleven chunks') })
+        );
+        assert.equal(error.errorCode, 'INVALID_BATCH_REQUEST');
+        const saved = await conn.query("SELECT COUNT() FROM Case WHERE Subject LIKE 'eleven chunks%'");
+        assert.equal(saved.totalSize, 0);
+    });
 });
