@@ -1,35 +1,44 @@
 // `npm run demo -- --consoles`: the whole product on this machine, for a person to click through.
-// Two emulated Salesforce orgs with support Cases, a connector for each, and each connector's
-// console in the browser (the console outside Salesforce, served by the connector's admin API, as
-// `npm run connector -- run --console-port N` serves it). Nothing is connected in advance: the
-// newcomer initiates a connection in console A, accepts its code in console B and syncs a first
-// Case by its number. Runs until Ctrl-C.
+// An emulated Salesforce org with support Cases and an emulated ServiceNow instance with incidents,
+// the connector of each, and each connector's console in the browser (the console outside
+// Salesforce, served by the connector's admin API, as `--console-port N` serves it on either
+// side). Nothing is connected in advance: the newcomer initiates a connection in the Salesforce
+// console, accepts its code in the ServiceNow console and syncs a first incident by its number,
+// then a Case the other way. With --two-orgs, two emulated Salesforce orgs instead. Runs until
+// Ctrl-C.
 //
-//   npm run demo -- --consoles [--private]
+//   npm run demo -- --consoles [--private] [--two-orgs]
 //
-//   --private   SalesforceB has no URL: its connector serves nothing and long-polls SalesforceA
+//   --private   the destination has no URL: the ServiceNow node (SalesforceB with --two-orgs)
+//               serves nothing and long-polls the Salesforce connector
+//   --two-orgs  two Salesforce orgs, SalesforceA and SalesforceB
 //
-// The orgs are the Salesforce API emulator (test infrastructure, connector/emulators/), which also
-// serves the package's connection-secret resource that the admin API hands new secrets to.
+// The org is the Salesforce API emulator and the instance the ServiceNow Table API emulator (test
+// infrastructure, connector/emulators/); the org also serves the package's connection-secret
+// resource that the admin API hands new secrets to.
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSalesforceEmulator } from '../emulators/salesforce/index.ts';
 import type { EmulatorUser, SalesforceEmulator } from '../emulators/salesforce/index.ts';
-import { CONSOLE_BUILD_DIR, startSalesforceConsole } from '../src/admin/console.ts';
+import { CONSOLE_BUILD_DIR, startSalesforceConsole, startServiceNowConsole } from '../src/admin/console.ts';
 import type { RunningConsole } from '../src/admin/console.ts';
 import { startSalesforceConnector } from '../src/runtime/salesforce-connector.ts';
 import type { ConnectorLogEntry, RunningConnector } from '../src/runtime/salesforce-connector.ts';
 import { consoleBundle } from '../test/browser/bundle.ts';
 import { textOf } from '../emulators/scenario/two-org-stack.ts';
+import { startServiceNowStack } from '../emulators/scenario/servicenow-stack.ts';
+import type { ServiceNowStack } from '../emulators/scenario/servicenow-stack.ts';
 import { printer, untilStopped } from './output.ts';
 import type { Out } from './output.ts';
 
 export interface ConsolesDemoOptions {
     readonly out: Out;
-    /** SalesforceB is private: its connector serves nothing and long-polls SalesforceA. */
+    /** The destination is private: its connector serves nothing and long-polls the Salesforce connector. */
     readonly privateB?: boolean;
+    /** Two Salesforce orgs instead of an org and a ServiceNow instance. */
+    readonly twoOrgs?: boolean;
     /** Resolves when the demo should stop (default: the first SIGINT or SIGTERM). */
     readonly stop?: Promise<unknown>;
 }
@@ -173,11 +182,15 @@ function watcher(side: ConsoleSide): () => string[] {
     };
 }
 
-export async function runConsolesDemo(options: ConsolesDemoOptions): Promise<void> {
+export function runConsolesDemo(options: ConsolesDemoOptions): Promise<void> {
+    return options.twoOrgs === true ? runTwoOrgConsolesDemo(options) : runServiceNowConsolesDemo(options);
+}
+
+async function runTwoOrgConsolesDemo(options: ConsolesDemoOptions): Promise<void> {
     const { say, section } = printer(options.out, 3);
     const privateB = options.privateB === true;
     const stop = options.stop ?? untilStopped();
-    say('Exalate Native demo: the console in your browser, one per side');
+    say('Exalate Native demo: the console in your browser, one per side (two Salesforce orgs)');
     say(
         `SalesforceB: ${privateB ? 'private (no URL: its connector serves nothing and long-polls SalesforceA)' : 'public'}`
     );
@@ -285,4 +298,241 @@ export async function runConsolesDemo(options: ConsolesDemoOptions): Promise<voi
 function seedNumber(side: ConsoleSide): string {
     const [first] = side.org.records('Case');
     return textOf(first, 'CaseNumber');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Salesforce and ServiceNow
+
+const SEED_INCIDENTS: { shortDescription: string; description: string; comments: string[] }[] = [
+    {
+        shortDescription: 'Email delivery to the finance team delayed by two hours',
+        description: 'Messages to finance@acme.example arrive about two hours late since the mail relay was patched.',
+        comments: ['The relay queue holds 4,000 messages; the spam filter scans each one twice.']
+    },
+    {
+        shortDescription: 'VPN drops every 20 minutes in the Lyon office',
+        description: 'Only on the office network; home connections are stable.',
+        comments: ['Firewall logs show the tunnel renegotiating at each drop.']
+    },
+    {
+        shortDescription: 'Printer on floor 3 prints blank pages',
+        description: 'Jobs from the accounting application come out blank; jobs from the browser print fine.',
+        comments: []
+    }
+];
+
+/** What changed in the org's and the node's connections and twins since the last look, as lines. */
+function serviceNowWatcher(stack: ServiceNowStack): () => string[] {
+    const known = new Map<string, string>();
+    const changed = (key: string, state: string): boolean => {
+        if (known.get(key) === state) {
+            return false;
+        }
+        known.set(key, state);
+        return true;
+    };
+    return () => {
+        const lines: string[] = [];
+        const { org } = stack.sf;
+        for (const row of org.records('Sync_Connection__c')) {
+            const state = textOf(row, 'Status__c');
+            if (changed(`sf:${textOf(row, 'Id')}`, state)) {
+                lines.push(`Salesforce: connection ${textOf(row, 'Name')} is ${state}.`);
+            }
+        }
+        for (const twin of org.records('Sync_Twin__c')) {
+            const state = textOf(twin, 'Sync_Status__c');
+            if (changed(`sf:${textOf(twin, 'Id')}`, state)) {
+                const local = org.records('Case').find((row) => row.Id === twin.Case__c);
+                lines.push(
+                    `Salesforce: Case ${textOf(local, 'CaseNumber')} ${state}` +
+                        (twin.Remote_Key__c ? ` (incident ${textOf(twin, 'Remote_Key__c')})` : '') +
+                        '.'
+                );
+            }
+        }
+        const store = stack.sn.connector.store;
+        for (const connection of store.readConnections()) {
+            if (changed(`sn:${connection.id}`, connection.status ?? '')) {
+                lines.push(`ServiceNow: connection ${connection.name} is ${connection.status ?? ''}.`);
+            }
+        }
+        for (const twin of store.readTwins()) {
+            if (changed(`sn:${twin.id}`, twin.syncStatus ?? '')) {
+                const incident = twin.caseId === null ? undefined : stack.sn.instance.incident(twin.caseId);
+                lines.push(
+                    `ServiceNow: incident ${String(incident?.record.number ?? twin.caseId)} ${twin.syncStatus ?? ''}` +
+                        (twin.remoteKey ? ` (Case ${twin.remoteKey})` : '') +
+                        '.'
+                );
+            }
+        }
+        return lines;
+    };
+}
+
+async function runServiceNowConsolesDemo(options: ConsolesDemoOptions): Promise<void> {
+    const { say, section } = printer(options.out, 3);
+    const privateNode = options.privateB === true;
+    const stop = options.stop ?? untilStopped();
+    say('Exalate Native demo: the console in your browser, one per side (Salesforce and ServiceNow)');
+    say(
+        `ServiceNow node: ${privateNode ? 'private (no URL: it serves nothing and long-polls the Salesforce connector)' : 'public'}`
+    );
+
+    section('The console for the browser');
+    const built = existsSync(join(CONSOLE_BUILD_DIR, 'app.js'));
+    say(
+        built
+            ? '  Using connector/dist/console-web (rebuilt first when a source changed since it was built).'
+            : '  Not built yet: running npm run build:console-web (about half a minute)...'
+    );
+    const startedBuild = Date.now();
+    const staticDir = await consoleBundle();
+    say(`  Ready after ${((Date.now() - startedBuild) / 1000).toFixed(1)} s.`);
+
+    section('Starting an emulated org and ServiceNow instance, their connectors and their consoles');
+    say('  The org is the Salesforce API emulator and the instance the ServiceNow Table API emulator (test');
+    say('  infrastructure, not Salesforce nor ServiceNow). The connectors and the consoles are the product:');
+    say("  the Salesforce console calls its connector's admin API, which reaches the org through its REST");
+    say("  API; the ServiceNow console calls the node's admin API, which works on the node's store.");
+    say();
+    const stack = await startServiceNowStack({
+        initiator: 'salesforce',
+        privateSide: privateNode ? 'servicenow' : undefined,
+        connect: false,
+        // The node reads the instance every second, as `npm run demo -- --servicenow` does.
+        feedIntervalMs: 1_000
+    });
+    const consoles: RunningConsole[] = [];
+    try {
+        const { org, agent } = stack.sf;
+        consoles.push(
+            await startSalesforceConsole({
+                auth: { kind: 'token', instanceUrl: org.instanceUrl, accessToken: org.connectorUser.accessToken },
+                namespace: org.namespacePrefix,
+                budget: stack.sf.connector.org.budget,
+                host: '127.0.0.1',
+                port: 0,
+                instanceName: 'Salesforce',
+                staticDir
+            })
+        );
+        consoles.push(
+            await startServiceNowConsole({
+                store: stack.sn.connector.store,
+                api: stack.sn.connector.api,
+                instanceUrl: stack.sn.instance.url,
+                host: '127.0.0.1',
+                port: 0,
+                instanceName: 'ServiceNow',
+                staticDir
+            })
+        );
+        const [sfConsole, snConsole] = consoles;
+
+        const cases = seed(
+            { name: 'Salesforce', org, agent, connector: stack.sf.connector, console: sfConsole, log: stack.sf.log },
+            SEED_A
+        );
+        const { instance } = stack.sn;
+        const incidents = SEED_INCIDENTS.map((item) => {
+            const created = instance.createIncidentAs(instance.agent.userName, {
+                short_description: item.shortDescription,
+                description: item.description
+            });
+            for (const comment of item.comments) {
+                instance.addCommentAs(instance.agent.userName, String(created.record.sys_id), comment);
+            }
+            return {
+                number: String(created.record.number),
+                sysId: String(created.record.sys_id),
+                line: `${String(created.record.number)}  ${item.shortDescription}`
+            };
+        });
+        say('  Salesforce');
+        say(`    org (emulated)          ${org.instanceUrl}`);
+        say(`    connector node          ${stack.sf.connector.nodeUrl}`);
+        say('    support Cases:');
+        for (const line of cases) {
+            say(`      ${line}`);
+        }
+        say('  ServiceNow');
+        say(`    instance (emulated)     ${instance.url}`);
+        say(
+            `    node                    ${stack.sn.connector.nodeUrl === '' ? '(none: private, serves nothing)' : stack.sn.connector.nodeUrl}`
+        );
+        say('    incidents:');
+        for (const incident of incidents) {
+            say(`      ${incident.line}`);
+        }
+
+        section('Open the two consoles (Ctrl-C stops everything)');
+        say(`  Salesforce console   ${sfConsole.link}`);
+        say(`  ServiceNow console   ${snConsole.link}`);
+        say();
+        say('  Each link carries its console\'s admin token after "#token=": whoever has it is an admin of');
+        say("  that side. The page moves it into the tab's session storage.");
+        say();
+        say('  What to click:');
+        say('   1. Salesforce console: Initiate connection.');
+        if (privateNode) {
+            say("      Destination: I don't have a URL (the ServiceNow node is private). Next; Basic; Next.");
+        } else {
+            const destination = stack.sn.connector.nodeUrl.replace('127.0.0.1', 'localhost');
+            say(`      Destination instance URL: ${destination}  (on one machine, name the other side localhost)`);
+            say("      Next; Basic; Next; No, I don't have admin access; Next.");
+        }
+        say('      Remote instance short name: ServiceNow; platform: ServiceNow;');
+        say(
+            `      This side's Exalate node URL: ${stack.sf.connector.nodeUrl}. Initiate, then copy the invitation code.`
+        );
+        say('   2. ServiceNow console: Accept invitation, paste the code, Check, Confirm. Both consoles show');
+        say('      the connection Active.');
+        say(
+            `   3. Still in the ServiceNow console, Sync your first case: enter the incident number ${incidents[0].number}`
+        );
+        say('      (the field is labelled Case number), Exalate, and watch it go Preparing, Sending (or Waiting');
+        say('      for remote), Finalizing, Synchronized. It arrives in Salesforce as a Case.');
+        const [firstCase] = org.records('Case');
+        say(
+            `   4. The other way: Case ${textOf(firstCase, 'CaseNumber')}'s page in the Salesforce console, click Exalate:`
+        );
+        say(
+            `      ${sfConsole.url}?c__recordId=${textOf(firstCase, 'Id')}#token=${sfConsole.link.split('#token=')[1]}`
+        );
+        say(`      and an incident's page in the ServiceNow console (${incidents[1].number}), Exalate:`);
+        say(`      ${snConsole.url}?c__recordId=${incidents[1].sysId}#token=${snConsole.link.split('#token=')[1]}`);
+        say();
+        say('  What happens in the org and on the instance is printed below as it happens.');
+        say();
+        const watch = serviceNowWatcher(stack);
+        const reported = new Set<ConnectorLogEntry>();
+        const report = (): void => {
+            for (const line of watch()) {
+                say(`  ${new Date().toISOString().slice(11, 19)}  ${line}`);
+            }
+            for (const [name, log] of [
+                ['Salesforce', stack.sf.log],
+                ['ServiceNow', stack.sn.log]
+            ] as const) {
+                for (const entry of log.filter((item) => item.level !== 'info' && !reported.has(item))) {
+                    reported.add(entry);
+                    say(`  ${name} connector ${entry.level}: ${entry.event}: ${entry.message}`);
+                }
+            }
+        };
+        const timer = setInterval(report, 500);
+        try {
+            await stop;
+        } finally {
+            clearInterval(timer);
+        }
+        say();
+        say('  Stopping...');
+    } finally {
+        await Promise.allSettled(consoles.map((running) => running.close()));
+        await stack.close();
+    }
+    say('  Consoles, connectors, the emulated org and the emulated instance stopped.');
 }
