@@ -4,13 +4,17 @@
 import type { Ack } from '../protocol/messages.ts';
 import type { SerialLane } from './serial-lane.ts';
 
-/** Most acks recorded by one write: each updates an event and a twin, four subrequests of 200, one call. */
-const MAX_ACKS_PER_WRITE = 400;
+/**
+ * Most acks recorded by one write: each updates an event and a twin, and Collections updates take
+ * both types in one list, so 500 acks are five subrequests of 200 records: one call.
+ */
+const MAX_ACKS_PER_WRITE = 500;
 
 /**
  * How long the first ack of a group waits for others. Acks of a bulk sync come back spread over
  * the pushes in flight; without the wait most groups would hold one batch. A single sync shows
- * Synchronized this much later, and its change is not delayed at all.
+ * Synchronized this much later, and its change is not delayed at all. A group that reaches a full
+ * write does not wait.
  */
 const LINGER_MS = 50;
 
@@ -24,7 +28,11 @@ export class AckBatcher {
     readonly #lane: SerialLane;
     readonly #record: (acks: readonly Ack[]) => Promise<void>;
     readonly #waiting: Waiting[] = [];
-    #lingering = false;
+    /** Acks waiting, all entries together. */
+    #count = 0;
+    #timer: NodeJS.Timeout | undefined;
+    /** A drain is queued on the lane and has not started yet. */
+    #queued = false;
 
     constructor(lane: SerialLane, record: (acks: readonly Ack[]) => Promise<void>) {
         this.#lane = lane;
@@ -38,17 +46,34 @@ export class AckBatcher {
         }
         return new Promise<void>((resolve, reject) => {
             this.#waiting.push({ acks, resolve, reject });
-            if (!this.#lingering) {
-                this.#lingering = true;
-                setTimeout(() => {
-                    this.#lingering = false;
-                    void this.#lane.run(() => this.#drain()).catch(() => undefined);
-                }, LINGER_MS);
-            }
+            this.#count += acks.length;
+            this.#schedule();
         });
     }
 
+    /** Queues a drain once a full write waits, else lingers from the first ack waiting. */
+    #schedule(): void {
+        if (this.#queued || this.#waiting.length === 0) {
+            return;
+        }
+        if (this.#count >= MAX_ACKS_PER_WRITE) {
+            clearTimeout(this.#timer);
+            this.#timer = undefined;
+            this.#queued = true;
+            void this.#lane.run(() => this.#drain()).catch(() => undefined);
+            return;
+        }
+        this.#timer ??= setTimeout(() => {
+            this.#timer = undefined;
+            if (!this.#queued) {
+                this.#queued = true;
+                void this.#lane.run(() => this.#drain()).catch(() => undefined);
+            }
+        }, LINGER_MS);
+    }
+
     async #drain(): Promise<void> {
+        this.#queued = false;
         const taken: Waiting[] = [];
         let count = 0;
         while (
@@ -59,13 +84,12 @@ export class AckBatcher {
             taken.push(next);
             count += next.acks.length;
         }
+        this.#count -= count;
         if (taken.length === 0) {
             return;
         }
-        if (this.#waiting.length > 0) {
-            // More than one write's worth: the rest goes in the next lane task.
-            void this.#lane.run(() => this.#drain()).catch(() => undefined);
-        }
+        // The rest: a full write goes in the next lane task, less waits for more.
+        this.#schedule();
         try {
             await this.#record(taken.flatMap((waiting) => waiting.acks));
             for (const waiting of taken) {
