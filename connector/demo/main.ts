@@ -9,7 +9,9 @@
 //   --keep                                  leave the first two running until Ctrl-C
 import { parseArgs } from 'node:util';
 
-const USAGE = 'usage: npm run demo -- [--servicenow | --consoles [--two-orgs]] [--private] [--keep]';
+const USAGE =
+    'usage: npm run demo -- [--servicenow | --consoles] [--private] [--keep]\n' +
+    '       --consoles --two-orgs: two Salesforce orgs instead of an org and a ServiceNow instance';
 
 let flags: { servicenow?: boolean; consoles?: boolean; 'two-orgs'?: boolean; private?: boolean; keep?: boolean };
 try {
