@@ -2,7 +2,8 @@
 // *SignalHandler classes with ChangeSignalRecorder): after a DML batch on Case (insert; update
 // when Subject or Description changed; delete), CaseComment (public ones: insert; update when
 // CommentBody or IsPublished changed) or ContentDocumentLink (insert, linked to a Case), record
-// one Sync_Signal__c per changed record for Cases that have a Sync_Twin__c, or for every Case
+// one Sync_Signal__c per changed record (per twin for a deleted Case under sync, its Record_Ref__c
+// then naming the twin) for Cases that have a Sync_Twin__c, or for every Case
 // while an active Sync_Trigger__c exists, and publish one Sync_Wake__e (Reason__c 'signals') per
 // transaction. Nothing is recorded while the writing user is the connector (Exalate_Connector).
 // All of it happens inside the request's transaction and costs no API call.
@@ -132,7 +133,8 @@ export class PackageTriggers implements TriggerHooks {
         const deletedCaseIds = new Set(
             signals.filter((signal) => signal.kind === 'Deleted').map((signal) => signal.caseId)
         );
-        const underSync = this.casesWithTwins(caseIds, deletedCaseIds);
+        const deletedTwins = new Map<string, string[]>();
+        const underSync = this.casesWithTwins(caseIds, deletedCaseIds, deletedTwins);
         const anyActiveTrigger = underSync.size < caseIds.size && this.hasActiveTrigger();
         const rows: PreparedRecord[] = [];
         for (const signal of signals) {
@@ -140,16 +142,20 @@ export class PackageTriggers implements TriggerHooks {
             if (!isUnderSync && !anyActiveTrigger) {
                 continue;
             }
-            rows.push({
-                values: {
-                    [this.name('Case__c')]: signal.kind === 'Deleted' ? null : signal.caseId,
-                    [this.name('Case_Ref__c')]: signal.caseId,
-                    [this.name('Kind__c')]: signal.kind,
-                    [this.name('Record_Ref__c')]: signal.recordId,
-                    [this.name('Under_Sync__c')]: isUnderSync
-                },
-                blobs: new Map()
-            });
+            // A deleted Case's twins have lost their lookup: one signal per twin names it.
+            const twinIds = signal.kind === 'Deleted' ? (deletedTwins.get(signal.caseId) ?? []) : [];
+            for (const recordId of twinIds.length > 0 ? twinIds : [signal.recordId]) {
+                rows.push({
+                    values: {
+                        [this.name('Case__c')]: signal.kind === 'Deleted' ? null : signal.caseId,
+                        [this.name('Case_Ref__c')]: signal.caseId,
+                        [this.name('Kind__c')]: signal.kind,
+                        [this.name('Record_Ref__c')]: recordId,
+                        [this.name('Under_Sync__c')]: isUnderSync
+                    },
+                    blobs: new Map()
+                });
+            }
         }
         const signalObject = this.deps.schema.object(this.name('Sync_Signal__c'));
         if (rows.length === 0 || !signalObject) {
@@ -165,8 +171,18 @@ export class PackageTriggers implements TriggerHooks {
         }
     }
 
-    /** Cases with a twin; a deleted Case's twins may already have Case__c cleared, their key still ends with its id. */
-    private casesWithTwins(caseIds: Set<string>, deletedCaseIds: Set<string>): Set<string> {
+    /**
+     * Cases with a twin; a deleted Case's twins may already have Case__c cleared, their key still ends
+     * with its id. The twin ids of deleted Cases go into `deletedTwins`, by Case id.
+     */
+    private casesWithTwins(
+        caseIds: Set<string>,
+        deletedCaseIds: Set<string>,
+        deletedTwins: Map<string, string[]>
+    ): Set<string> {
+        const addDeleted = (caseId: string, twinId: string): void => {
+            deletedTwins.set(caseId, [...(deletedTwins.get(caseId) ?? []), twinId]);
+        };
         const caseField = this.name('Case__c');
         const keyField = this.name('Twin_Key__c');
         const withTwins = new Set<string>();
@@ -175,6 +191,9 @@ export class PackageTriggers implements TriggerHooks {
             if (typeof caseId === 'string') {
                 if (caseIds.has(caseId)) {
                     withTwins.add(caseId);
+                    if (deletedCaseIds.has(caseId)) {
+                        addDeleted(caseId, String(twin.Id));
+                    }
                 }
                 continue;
             }
@@ -184,6 +203,7 @@ export class PackageTriggers implements TriggerHooks {
                 for (const deleted of deletedCaseIds) {
                     if (keyedCase.toLowerCase() === deleted.toLowerCase() || keyedCase === deleted.slice(0, 15)) {
                         withTwins.add(deleted);
+                        addDeleted(deleted, String(twin.Id));
                     }
                 }
             }
