@@ -87,6 +87,8 @@ export interface ConsoleContextDto {
     namespacePrefix: string;
     /** The org name reduced to letters and digits, at most 40 characters. */
     suggestedInstanceName: string;
+    /** The platform this console runs on: the initiator's platform in the codes it writes. */
+    platform: 'Salesforce' | 'ServiceNow';
 }
 
 /** The answer to ConnectionController.initiateConnection: the secret is returned this once. */

@@ -135,7 +135,8 @@ void describe('admin API: an emulated org through jsforce', () => {
         assert.deepEqual(context.body, {
             orgDomainUrl: org.instanceUrl,
             namespacePrefix: '',
-            suggestedInstanceName: 'SalesforceA'
+            suggestedInstanceName: 'SalesforceA',
+            platform: 'Salesforce'
         });
         const initiated = await post(running.url, token, 'api/admin/ConnectionController/initiateConnection', {
             input: GOOD_INPUT

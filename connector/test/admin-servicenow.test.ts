@@ -163,7 +163,8 @@ void describe('admin API of a ServiceNow node (its store and an emulated instanc
         assert.deepEqual(context, {
             orgDomainUrl: instance.url,
             namespacePrefix: '',
-            suggestedInstanceName: 'AcmeServiceNow'
+            suggestedInstanceName: 'AcmeServiceNow',
+            platform: 'ServiceNow'
         });
     });
 
@@ -582,7 +583,8 @@ void describe('npm run servicenow -- run --console-port', () => {
             assert.deepEqual(context.body, {
                 orgDomainUrl: instance.url,
                 namespacePrefix: '',
-                suggestedInstanceName: 'AcmeServiceNow'
+                suggestedInstanceName: 'AcmeServiceNow',
+                platform: 'ServiceNow'
             });
             stop();
             assert.equal(await exited, 0);

@@ -111,6 +111,11 @@ void describe('console outside Salesforce, Salesforce <-> ServiceNow (an emulate
                 await openConsole(page, s.sfConsole.link);
                 remoteKey = await acceptAndSyncFirst(page, code, seeded.caseNumber);
             });
+            assert.deepEqual(
+                sf.org.records('Sync_Connection__c').map((row) => [row.Role__c, row.Remote_Platform__c]),
+                [['Acceptor', 'ServiceNow']],
+                'the code named ServiceNow as the inviting platform'
+            );
             const incidents = sn.instance
                 .incidents()
                 .filter((view) => view.record.short_description === 'Checkout returns 502 for EU customers');

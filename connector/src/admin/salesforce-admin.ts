@@ -360,7 +360,8 @@ export class SalesforceAdmin implements ConsoleAdmin {
         return Promise.resolve({
             orgDomainUrl,
             namespacePrefix: this.#n.namespace,
-            suggestedInstanceName: suggested === '' ? 'Salesforce' : suggested
+            suggestedInstanceName: suggested === '' ? 'Salesforce' : suggested,
+            platform: 'Salesforce'
         });
     }
 
@@ -399,6 +400,7 @@ export class SalesforceAdmin implements ConsoleAdmin {
         record[this.#n.connection.status] = clean(fields.type) === 'Local' ? 'Active' : 'Pending';
         record[this.#n.connection.role] = 'Initiator';
         const id = await this.#insertConnection(record, false);
+        await this.#wake('connection');
         return this.#connectionDto(await this.#loadConnection(id));
     }
 

@@ -270,7 +270,8 @@ export class ServiceNowAdmin implements ConsoleAdmin {
         return Promise.resolve({
             orgDomainUrl,
             namespacePrefix: '',
-            suggestedInstanceName: suggested === '' ? 'ServiceNow' : suggested
+            suggestedInstanceName: suggested === '' ? 'ServiceNow' : suggested,
+            platform: 'ServiceNow'
         });
     }
 

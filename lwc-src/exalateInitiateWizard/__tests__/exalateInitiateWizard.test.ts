@@ -26,7 +26,8 @@ const createConnectionMock = createConnection as unknown as jest.Mock;
 const CONTEXT = {
     orgDomainUrl: 'https://acme.my.salesforce.com',
     namespacePrefix: '',
-    suggestedInstanceName: 'AcmeInc'
+    suggestedInstanceName: 'AcmeInc',
+    platform: 'Salesforce'
 };
 const SECRET = 'q8V3o2cN1xk7ZpY4r0tWb9mLhA6sDeF5gJiUyTvQwEo';
 const INVITATION_ID = '3f2b8c1e-9a4d-4e7b-8c21-5d6f0a9b7e13';
@@ -640,6 +641,18 @@ describe('c-exalate-initiate-wizard', () => {
             expect(button(element, 'cancel')).toBeNull();
             expect(button(element, 'previous')).toBeNull();
             expect(button(element, 'done')).not.toBeNull();
+        });
+
+        it('names the platform the console runs on as the initiator (a ServiceNow node)', async () => {
+            getConsoleContextMock.mockResolvedValue({ ...CONTEXT, platform: 'ServiceNow' });
+            initiateConnectionMock.mockResolvedValue(invitation());
+            const element = await mount();
+            await toPublicInfo(element);
+            await fillNames(element);
+            await click(element, 'submit');
+
+            const decoded = decodedCode(element);
+            expect(decoded.ok && decoded.invitation.initiatorPlatform).toBe('ServiceNow');
         });
 
         it('opens the destination console with the code when the admin has access to that Salesforce org', async () => {

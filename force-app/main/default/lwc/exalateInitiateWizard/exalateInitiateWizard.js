@@ -579,7 +579,7 @@ export default class ExalateInitiateWizard extends LightningElement {
                 connectionName: connection.name,
                 initiatorInstance: connection.localInstanceName,
                 destinationInstance: connection.remoteInstanceName,
-                initiatorPlatform: 'Salesforce',
+                initiatorPlatform: this.context?.platform ?? 'Salesforce',
                 initiatorNodeUrl: this.nodeUrl.trim(),
                 connectionType: connection.type,
                 mode: 'Basic',
