@@ -5,6 +5,9 @@ import {
     SALESFORCE_CASE_LIMITS,
     hasOutgoingChange,
     outgoingReplica,
+    outgoingReplicas,
+    PAYLOAD_FIELD_CHARS,
+    PAYLOAD_MARGIN_CHARS,
     planIncoming,
     splitComment,
     stateAfterAcknowledged,
@@ -116,6 +119,92 @@ void describe('outgoing replica', () => {
 
         assert.equal(hasOutgoingChange(entity, acknowledged), false);
         assert.equal(hasOutgoingChange({ ...entity, summary: 'Printer fixed' }, acknowledged), true);
+    });
+});
+
+void describe('outgoing replicas under a size budget', () => {
+    const BUDGET = 20_000;
+
+    function comments(count: number, body: (index: number) => string): LocalEntity['comments'] {
+        return Array.from({ length: count }, (_, index) => ({
+            id: `c${String(index).padStart(5, '0')}`,
+            author: 'Ann',
+            createdAt: new Date(Date.parse('2026-11-20T08:00:00.000Z') + index * 1000).toISOString(),
+            body: body(index)
+        }));
+    }
+
+    void test('one replica, equal to the whole one, when everything fits', () => {
+        const entity = localCase({ comments: comments(3, (i) => `note ${i}`) });
+        assert.deepEqual(outgoingReplicas(entity, EMPTY_STATE, BUDGET), [outgoingReplica(entity, EMPTY_STATE)]);
+        assert.equal(outgoingReplicas(localCase(), EMPTY_STATE, BUDGET).length, 1, 'a field change alone is one');
+    });
+
+    void test('cuts many comments into replicas that each fit, every comment once, oldest first', () => {
+        // A full description, then 60 comments of 4,000 characters with characters JSON escapes.
+        const entity = localCase({
+            description: 'd"\n'.repeat(8_000),
+            comments: [...comments(60, (i) => `${i}:` + 'x"\n\t'.repeat(800))].reverse()
+        });
+        const replicas = outgoingReplicas(entity, EMPTY_STATE, 100_000);
+        assert.ok(replicas.length > 1);
+        for (const replica of replicas) {
+            assert.ok(JSON.stringify(replica).length <= 100_000, `${JSON.stringify(replica).length} characters`);
+            assert.ok(replica.comments.length > 0, 'no replica without a comment');
+            assert.equal(replica.description, entity.description, 'each replica is the full state of the fields');
+            assert.equal(replica.summary, entity.summary);
+        }
+        assert.deepEqual(
+            replicas.flatMap((replica) => replica.comments.map((comment) => comment.id)),
+            comments(60, () => '').map((comment) => comment.id),
+            'every comment once, in the order they were written'
+        );
+    });
+
+    void test('a Salesforce Case at its limits always fits the payload field, message envelope included', () => {
+        const entity = localCase({
+            summary: 's'.repeat(255),
+            description: 'é"'.repeat(16_000),
+            comments: comments(2_500, (i) => (i % 10 === 0 ? 'w'.repeat(4_000) : `short ${i}`)),
+            attachments: Array.from({ length: 50 }, (_, i) => ({
+                id: `068${String(i).padStart(15, '0')}`,
+                name: `file-${i}.log`,
+                contentType: 'text/plain',
+                size: 1_000,
+                sha256: 'a'.repeat(64)
+            }))
+        });
+        const envelope = 400;
+        const replicas = outgoingReplicas(entity, EMPTY_STATE, PAYLOAD_FIELD_CHARS - PAYLOAD_MARGIN_CHARS - envelope);
+        assert.ok(replicas.length >= 4, `${replicas.length} replicas`);
+        for (const replica of replicas) {
+            assert.ok(JSON.stringify(replica).length + envelope <= PAYLOAD_FIELD_CHARS);
+        }
+        assert.equal(replicas.flatMap((replica) => replica.comments).length, 2_500);
+        assert.equal(replicas.flatMap((replica) => replica.attachments).length, 50);
+    });
+
+    void test('acknowledging the replicas one by one leaves the rest to send, then nothing', () => {
+        const entity = localCase({ comments: comments(30, () => 'y'.repeat(1_000)) });
+        let state = EMPTY_STATE;
+        let messages = 0;
+        while (hasOutgoingChange(entity, state)) {
+            const [first] = outgoingReplicas(entity, state, 10_000);
+            state = stateAfterAcknowledged(state, first);
+            messages += 1;
+            assert.ok(messages < 10, 'the change ends');
+        }
+        assert.equal(state.sentComments.length, 30);
+        assert.equal(messages, Math.ceil(30 / Math.floor(10_000 / 1_060)));
+    });
+
+    void test('a comment larger than the budget still goes, alone in its replica', () => {
+        const entity = localCase({ comments: comments(3, (i) => (i === 1 ? 'z'.repeat(30_000) : 'small')) });
+        const replicas = outgoingReplicas(entity, EMPTY_STATE, BUDGET);
+        assert.deepEqual(
+            replicas.map((replica) => replica.comments.map((comment) => comment.id)),
+            [['c00000'], ['c00001'], ['c00002']]
+        );
     });
 });
 

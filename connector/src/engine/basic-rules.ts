@@ -111,6 +111,73 @@ export function outgoingReplica(entity: LocalEntity, state: SyncedState): Replic
     };
 }
 
+/**
+ * Sync_Event__c.Payload__c, where a message waits for its ack, holds 131,072 characters: a message's
+ * JSON must never be longer, or the event cannot be saved and the change never leaves.
+ */
+export const PAYLOAD_FIELD_CHARS = 131_072;
+
+/**
+ * Room kept free in the payload field besides the envelope (ids, key, dates): 2,048 characters, so
+ * that a later optional member of a message cannot push a full replica over the field's size.
+ */
+export const PAYLOAD_MARGIN_CHARS = 2_048;
+
+/** Length of a value as JSON (escapes included: a quote or a line break takes two characters). */
+function jsonLength(value: unknown): number {
+    return JSON.stringify(value).length;
+}
+
+/**
+ * The outgoing replica cut into replicas whose JSON each fits `maxReplicaChars` characters: every
+ * one carries the summary and description (a replica is the full state), and the new attachments,
+ * then the new comments, oldest first, are given to the first replica with room for them. The
+ * following replicas go as the twin's following messages, so the other side receives every comment
+ * once and in order. One replica when everything fits (the usual case); never an empty list.
+ *
+ * A single comment or attachment too large for a replica of its own still gets one: the caller
+ * checks the message's size and reports it rather than loop. A Salesforce comment (4,000 characters)
+ * or description (32,000) never comes near that unless nearly every character needs a JSON escape.
+ */
+export function outgoingReplicas(entity: LocalEntity, state: SyncedState, maxReplicaChars: number): Replica[] {
+    const whole = outgoingReplica(entity, state);
+    const base = jsonLength({ ...whole, comments: [], attachments: [] });
+    const replicas: { comments: ReplicaComment[]; attachments: ReplicaAttachment[]; size: number }[] = [];
+    const place = (size: number): { comments: ReplicaComment[]; attachments: ReplicaAttachment[]; size: number } => {
+        // One character more per item: the comma that separates it from the one before.
+        let current = replicas[replicas.length - 1];
+        if (current === undefined || current.size + size + 1 > maxReplicaChars) {
+            if (current !== undefined && current.comments.length + current.attachments.length === 0) {
+                current.size += size + 1;
+                return current;
+            }
+            current = { comments: [], attachments: [], size: base };
+            replicas.push(current);
+        }
+        current.size += size + 1;
+        return current;
+    };
+    for (const file of whole.attachments) {
+        place(jsonLength(file)).attachments.push(file);
+    }
+    for (const comment of [...whole.comments].sort(oldestFirst)) {
+        place(jsonLength(comment)).comments.push(comment);
+    }
+    if (replicas.length <= 1) {
+        return [{ ...whole, comments: replicas[0]?.comments ?? [], attachments: replicas[0]?.attachments ?? [] }];
+    }
+    return replicas.map(({ comments, attachments }) => ({ ...whole, comments, attachments }));
+}
+
+/** Comments in the order they were written (ids break ties: Salesforce ids grow with time). */
+function oldestFirst(a: ReplicaComment, b: ReplicaComment): number {
+    const byTime = Date.parse(a.createdAt) - Date.parse(b.createdAt);
+    if (byTime !== 0 && !Number.isNaN(byTime)) {
+        return byTime;
+    }
+    return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
 /** True when the local entity has something the other side has not seen. */
 export function hasOutgoingChange(entity: LocalEntity, state: SyncedState): boolean {
     const replica = outgoingReplica(entity, state);
@@ -291,6 +358,7 @@ export function planIncoming(
     }
 
     const commentsToCreate: CommentToCreate[] = [];
+    const split: string[] = [];
     for (const comment of replica.comments) {
         if (state.receivedComments[comment.id] !== undefined) {
             continue;
@@ -298,9 +366,15 @@ export function planIncoming(
         const body = `${comment.author} (${context.remoteInstance}) wrote on ${comment.createdAt}:\n\n${comment.body}`;
         const parts = splitComment(body, context.limits.comment);
         if (parts.length > 1) {
-            notes.push(`A comment of ${comment.author} was split into ${parts.length} parts to fit the comment field.`);
+            split.push(`A comment of ${comment.author} was split into ${parts.length} parts to fit the comment field.`);
         }
         parts.forEach((part, index) => commentsToCreate.push({ remoteId: comment.id, part: index + 1, body: part }));
+    }
+    // One note for many split comments: a note per comment would outgrow the field that shows it.
+    if (split.length === 1) {
+        notes.push(split[0]);
+    } else if (split.length > 1) {
+        notes.push(`${split.length} comments were split into parts to fit the comment field.`);
     }
 
     const knownHashes = new Set((local?.attachments ?? []).map((file) => file.sha256));

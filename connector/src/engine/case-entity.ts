@@ -55,6 +55,14 @@ export function filesToHash(snapshot: CaseSnapshot, state: TwinState): CaseFile[
     );
 }
 
+/**
+ * What the local entity is called for an admin: a ServiceNow incident's id is a 32-digit sys_id, a
+ * Salesforce Case's id is 15 or 18 characters.
+ */
+export function entityNoun(localId: string | null): 'Case' | 'incident' {
+    return localId !== null && /^[0-9a-f]{32}$/.test(localId) ? 'incident' : 'Case';
+}
+
 /** What turning a snapshot into an entity needs to know. */
 export interface EntityContext {
     /** Content version id -> SHA-256. */

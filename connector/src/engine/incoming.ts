@@ -13,12 +13,12 @@
 import { createHash } from 'node:crypto';
 import { planIncoming, SALESFORCE_CASE_LIMITS, stateAfterApplied } from './basic-rules.ts';
 import type { IncomingPlan } from './basic-rules.ts';
-import { caseUrl, toLocalEntity } from './case-entity.ts';
+import { caseUrl, entityNoun, toLocalEntity } from './case-entity.ts';
 import { errorText, nowIso } from './context.ts';
 import type { EngineContext } from './context.ts';
 import type { LiveConnection } from './connections.ts';
-import { reportWriteFailures } from './outgoing.ts';
-import { EMPTY_TWIN_STATE, readTwinState, twinStateJson } from './twin-state.ts';
+import { fitError, readableDate, reportWriteFailures, withoutValue } from './outgoing.ts';
+import { EMPTY_TWIN_STATE, MIRRORED, readTwinState, twinStateJson } from './twin-state.ts';
 import type { TwinState } from './twin-state.ts';
 import type { Ack, Replica, ReplicaAttachment, SyncMessage } from '../protocol/messages.ts';
 import type {
@@ -27,7 +27,8 @@ import type {
     EventCreate,
     SyncTwin,
     TwinUpsert,
-    CaseUpdate
+    CaseUpdate,
+    TwinUpdate
 } from '../salesforce/types.ts';
 
 /** Records per sObject Collections subrequest. */
@@ -58,6 +59,8 @@ interface Decided {
     readonly state: TwinState;
     readonly plan: IncomingPlan;
     readonly index: number;
+    /** The twin had ended and the other side syncs its entity anew: both directions start again. */
+    readonly relink: boolean;
 }
 
 /** The key of the Case created for a remote entity: `<connection record id>:<remote key>`, at most 80. */
@@ -72,8 +75,68 @@ function md5Hex(bytes: Uint8Array): string {
     return createHash('md5').update(bytes).digest('hex');
 }
 
-/** Applies a batch of messages from the other node of `live` (call inside the lane): one ack each. */
+/**
+ * Applies a batch of messages from the other node of `live` (call inside the lane): one ack each.
+ * A twin's consecutive messages in one batch (a change too large for one message goes as several)
+ * are applied in rounds, one message per twin and round, each round deciding from what the one
+ * before wrote.
+ */
 export async function applyMessages(
+    context: EngineContext,
+    live: LiveConnection,
+    messages: readonly SyncMessage[]
+): Promise<Ack[]> {
+    const acks: Ack[] = [];
+    let pending = messages.map((message, index) => ({ message, index }));
+    while (pending.length > 0) {
+        const round: typeof pending = [];
+        const later: typeof pending = [];
+        const keys = new Set<string>();
+        for (const entry of pending) {
+            (keys.has(entry.message.twinKey) ? later : round).push(entry);
+            keys.add(entry.message.twinKey);
+        }
+        const roundAcks = await applyRound(
+            context,
+            live,
+            round.map((entry) => entry.message)
+        );
+        round.forEach((entry, position) => {
+            acks[entry.index] = roundAcks[position];
+        });
+        pending = later;
+    }
+    return acks;
+}
+
+/** How well a twin fits a remote key: a live twin before an ended one, an ended one with its Case before one without. */
+function rankOf(twin: SyncTwin): number {
+    if (readTwinState(twin.syncState).ended === null) {
+        return 2;
+    }
+    return twin.caseId === null ? 0 : 1;
+}
+
+/** The notice of a twin that the other side ended, for the twin's Last Error and the error list. */
+function endingNotice(
+    kind: 'entity-deleted' | 'unlink',
+    live: LiveConnection,
+    remoteKey: string,
+    localId: string | null,
+    sentAt: string
+): string {
+    const remote = live.record.remoteInstanceName ?? 'the other side';
+    const remoteNoun = live.record.remotePlatform === 'ServiceNow' ? 'incident' : 'Case';
+    const localNoun = entityNoun(localId);
+    const what =
+        kind === 'entity-deleted'
+            ? `The remote ${remoteNoun} ${remoteKey} was deleted on ${remote} on ${readableDate(sentAt)}`
+            : `${remote} ended the sync of its ${remoteNoun} ${remoteKey} on ${readableDate(sentAt)}`;
+    return `${what}; this ${localNoun} is kept and no longer syncs. Sync it again to send it to ${remote} as a new ${remoteNoun}.`;
+}
+
+/** One round of `applyMessages`: at most one message per twin key. */
+async function applyRound(
     context: EngineContext,
     live: LiveConnection,
     messages: readonly SyncMessage[]
@@ -90,7 +153,8 @@ export async function applyMessages(
     });
     const twinsByKey = new Map<string, SyncTwin>();
     for (const twin of first.twins) {
-        if (twin.remoteKey !== null) {
+        const known = twin.remoteKey === null ? undefined : twinsByKey.get(twin.remoteKey);
+        if (twin.remoteKey !== null && (known === undefined || rankOf(twin) > rankOf(known))) {
             twinsByKey.set(twin.remoteKey, twin);
         }
     }
@@ -102,9 +166,19 @@ export async function applyMessages(
     const lastSeq = new Map<string, number>();
     const decided: Decided[] = [];
     const plannedKeys = new Set<string>();
+    const endings: { message: SyncMessage; twin: SyncTwin; state: TwinState; index: number }[] = [];
 
     messages.forEach((message, index) => {
-        const twin = twinsByKey.get(message.twinKey);
+        let twin = twinsByKey.get(message.twinKey);
+        let ended = twin === undefined ? null : readTwinState(twin.syncState).ended;
+        if (twin !== undefined && ended !== null && twin.caseId === null) {
+            // Ended, and its Case is gone too: a message for that key starts a new twin and a new Case.
+            twin = undefined;
+            ended = null;
+        }
+        // A twin the other side ended starts again when the other side syncs its entity anew (sequence 1).
+        const relink =
+            twin !== undefined && ended !== null && message.kind === 'entity-upsert' && message.sequence === 1;
         const snap = twin?.caseId ? cases.get(twin.caseId) : undefined;
         const known = (): Ack => ({
             messageId: message.messageId,
@@ -116,7 +190,7 @@ export async function applyMessages(
             return;
         }
         seenIds.add(message.messageId);
-        const last = lastSeq.get(message.twinKey) ?? twin?.lastIncomingSeq ?? 0;
+        const last = lastSeq.get(message.twinKey) ?? (relink ? 0 : (twin?.lastIncomingSeq ?? 0));
         if (message.sequence <= last) {
             acks[index] = known();
             return;
@@ -131,18 +205,28 @@ export async function applyMessages(
             };
             return;
         }
+        const stored = twin ? (context.latestState.get(twin.id) ?? readTwinState(twin.syncState)) : EMPTY_TWIN_STATE;
         if (message.kind !== 'entity-upsert' || message.replica === undefined) {
             lastSeq.set(message.twinKey, message.sequence);
-            acks[index] = { messageId: message.messageId, status: 'applied' };
-            context.log({
-                level: 'info',
-                event: 'remote-unlinked',
-                message: `${live.record.remoteInstanceName ?? 'The other side'} ended the sync of ${message.twinKey} (${message.kind}); the local Case is kept.`,
-                connectionId: live.id
-            });
+            if (twin === undefined || ended !== null) {
+                // Nothing to end here: the twin is unknown, or already ended.
+                acks[index] = { messageId: message.messageId, status: 'applied' };
+                return;
+            }
+            plannedKeys.add(message.twinKey);
+            endings.push({ message, twin, state: stored, index });
             return;
         }
-        const state = twin ? (context.latestState.get(twin.id) ?? readTwinState(twin.syncState)) : EMPTY_TWIN_STATE;
+        if (ended !== null && !relink) {
+            lastSeq.set(message.twinKey, message.sequence);
+            acks[index] = {
+                messageId: message.messageId,
+                status: 'rejected',
+                error: `The sync of ${message.twinKey} ended here on ${readableDate(ended.at)}; this change was not applied. Sync it again to start a new sync.`
+            };
+            return;
+        }
+        const state: TwinState = relink ? { ...stored, ended: null } : stored;
         const entity = snap
             ? toLocalEntity(snap, {
                   hashes: state.fileHashes,
@@ -157,7 +241,7 @@ export async function applyMessages(
         });
         lastSeq.set(message.twinKey, message.sequence);
         plannedKeys.add(message.twinKey);
-        decided.push({ message, replica: message.replica, twin, snap, state, plan, index });
+        decided.push({ message, replica: message.replica, twin, snap, state, plan, index, relink });
     });
 
     // Cases for new remote entities, by upsert on their link key: a repeat updates the same Case.
@@ -227,7 +311,9 @@ export async function applyMessages(
                 acks[entry.index] = {
                     messageId: entry.message.messageId,
                     status: 'rejected',
-                    error: `The twin could not be saved: ${twinOutcome.errors.map((e) => e.message).join('; ')}`
+                    error: fitError(
+                        `The twin could not be saved: ${twinOutcome.errors.map((e) => withoutValue(e.message)).join('; ')}`
+                    )
                 };
                 return;
             }
@@ -285,7 +371,9 @@ export async function applyMessages(
                 fetched.get(entry.index) ?? []
             )
         };
-        const notes = entry.plan.notes.length > 0 ? entry.plan.notes.join(' ') : null;
+        const localKey = cases.get(caseId)?.caseNumber ?? entry.state.localKey;
+        const kept: TwinState = { ...state, localKey };
+        const notes = entry.plan.notes.length > 0 ? fitError(entry.plan.notes.join(' ')) : null;
         group.twins.push({
             ...(entry.twin === undefined ? { isNew: true } : entry.twin.key ? { key: entry.twin.key } : {}),
             connectionId: connectionRecordId,
@@ -293,10 +381,11 @@ export async function applyMessages(
             remoteKey: entry.message.twinKey,
             remoteUrl: entry.replica.url === '' ? null : entry.replica.url,
             lastIncomingSeq: entry.message.sequence,
+            ...(entry.relink ? { lastOutgoingSeq: 0 } : {}),
             syncStatus: 'Synchronized',
             lastSynced: now,
             lastError: notes,
-            syncState: twinStateJson(state)
+            syncState: twinStateJson(kept)
         });
         group.events.push({
             connectionId: connectionRecordId,
@@ -309,16 +398,92 @@ export async function applyMessages(
             completed: now,
             error: notes
         });
-        group.entries.push({ entry, caseId, state });
+        group.entries.push({ entry, caseId, state: kept });
     }
     await flush();
+    await endTwins(context, live, endings, cases, acks);
     return acks.map(
         (ack, index) => ack ?? { messageId: messages[index].messageId, status: 'rejected', error: 'not processed' }
     );
 }
 
-/** What the state remembers for a comment mirrored from the other side (its local id is not needed). */
-const MIRRORED = 'mirrored';
+/**
+ * Ends the twins whose entity the other side deleted or unlinked (1 write; none: no call). The local
+ * Case is kept; the twin says why it no longer syncs (Sync_Status__c "Remote deleted" or "Unlinked",
+ * and the notice as Last Error), and an Incoming event in the error list carries the notice, where
+ * the admin looks for what went wrong (its Retry syncs the Case again as a new twin).
+ */
+async function endTwins(
+    context: EngineContext,
+    live: LiveConnection,
+    endings: readonly { message: SyncMessage; twin: SyncTwin; state: TwinState; index: number }[],
+    cases: ReadonlyMap<string, CaseSnapshot>,
+    acks: (Ack | undefined)[]
+): Promise<void> {
+    if (endings.length === 0) {
+        return;
+    }
+    const now = nowIso(context);
+    const twinUpdates: TwinUpdate[] = [];
+    const events: EventCreate[] = [];
+    for (const { message, twin, state } of endings) {
+        const kind = message.kind === 'unlink' ? 'unlink' : 'entity-deleted';
+        const notice = endingNotice(kind, live, message.twinKey, twin.caseId, message.sentAt);
+        const ended: TwinState = {
+            ...state,
+            ended: { reason: kind === 'unlink' ? 'remote-unlinked' : 'remote-deleted', at: message.sentAt }
+        };
+        twinUpdates.push({
+            id: twin.id,
+            syncStatus: kind === 'unlink' ? 'Unlinked' : 'Remote deleted',
+            lastError: notice,
+            lastIncomingSeq: message.sequence,
+            syncState: twinStateJson(ended)
+        });
+        events.push({
+            connectionId: live.record.id,
+            twinId: twin.id,
+            caseId: twin.caseId,
+            direction: 'Incoming',
+            stage: 'Failed',
+            messageId: message.messageId,
+            sequence: message.sequence,
+            attempts: 1,
+            completed: now,
+            error: notice
+        });
+        context.latestState.set(twin.id, ended);
+        context.log({
+            level: 'warn',
+            event: kind === 'unlink' ? 'remote-unlinked' : 'remote-deleted',
+            message: notice,
+            connectionId: live.id,
+            ...(twin.caseId !== null ? { caseId: twin.caseId } : {})
+        });
+    }
+    const result = await context.org.write({ updateTwins: twinUpdates, createEvents: events });
+    reportWriteFailures(context, 'ended twin', result.createEvents);
+    endings.forEach(({ message, twin, index }, position) => {
+        const outcome = result.updateTwins[position];
+        if (!outcome.ok) {
+            context.latestState.delete(twin.id);
+            acks[index] = {
+                messageId: message.messageId,
+                status: 'rejected',
+                error: fitError(
+                    `The twin could not be ended: ${outcome.errors.map((e) => withoutValue(e.message)).join('; ')}`
+                )
+            };
+            return;
+        }
+        const snap = twin.caseId === null ? undefined : cases.get(twin.caseId);
+        acks[index] = {
+            messageId: message.messageId,
+            status: 'applied',
+            ...(snap ? { remoteKey: snap.caseNumber, remoteUrl: caseUrl(context.instanceUrl, snap.id) } : {})
+        };
+    });
+}
 
 interface WriteGroup {
     readonly updates: CaseUpdate[];

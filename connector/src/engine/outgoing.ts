@@ -11,13 +11,19 @@
 // read again after the restart; a crash after it leaves the events, delivered again with the same
 // message id, which the receiver answers `duplicate`. Either way the change arrives exactly once.
 import { createHash, randomUUID } from 'node:crypto';
-import { hasOutgoingChange, outgoingReplica, stateAfterAcknowledged } from './basic-rules.ts';
+import {
+    hasOutgoingChange,
+    outgoingReplicas,
+    PAYLOAD_FIELD_CHARS,
+    PAYLOAD_MARGIN_CHARS,
+    stateAfterAcknowledged
+} from './basic-rules.ts';
 import { caseUrl, filesToHash, toLocalEntity } from './case-entity.ts';
 import { errorText, nowIso } from './context.ts';
 import type { EngineContext, InFlight } from './context.ts';
 import { isActive } from './connections.ts';
 import type { LiveConnection } from './connections.ts';
-import { readTwinState, twinStateJson } from './twin-state.ts';
+import { EMPTY_TWIN_STATE, readTwinState, twinStateJson } from './twin-state.ts';
 import type { TwinState } from './twin-state.ts';
 import { PROTOCOL_VERSION, validateSyncMessage } from '../protocol/messages.ts';
 import type { Ack, Replica, SyncMessage } from '../protocol/messages.ts';
@@ -93,19 +99,34 @@ function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, 
     return groups;
 }
 
-/** Parses the payload of an outgoing event back into its message; undefined when unreadable. */
+/** Whether a message carries a replica (an `entity-upsert`), rather than ending its twin. */
+export function carriesReplica(message: SyncMessage): message is SyncMessage & { replica: Replica } {
+    return message.kind === 'entity-upsert' && message.replica !== undefined;
+}
+
+/**
+ * Parses the payload of an outgoing event back into its message; undefined when unreadable.
+ *
+ * An `entity-deleted` message has no replica, although the in-flight type (`InFlight.message`)
+ * says every message has one: the engine delivers those messages itself to a node with a URL
+ * (`pushEndings`), and a private node's poll outbox only reads the message's envelope. Code that
+ * reads `replica` of an in-flight message checks `carriesReplica` first.
+ */
 export function messageOfPayload(event: QueuedEvent): (SyncMessage & { replica: Replica }) | undefined {
     if (event.payload === null) {
         return undefined;
     }
     try {
         const check = validateSyncMessage(JSON.parse(event.payload));
-        return check.ok && check.value.replica !== undefined
-            ? (check.value as SyncMessage & { replica: Replica })
-            : undefined;
+        return check.ok ? asInFlightMessage(check.value) : undefined;
     } catch {
         return undefined;
     }
+}
+
+/** See `messageOfPayload`: the one place where a message without a replica takes the in-flight type. */
+function asInFlightMessage(message: SyncMessage): SyncMessage & { replica: Replica } {
+    return message as SyncMessage & { replica: Replica };
 }
 
 function sha256Hex(bytes: Uint8Array): string {
@@ -129,20 +150,43 @@ export async function outgoingPass(context: EngineContext, options: PassOptions 
     const work = withCases(read, [...changed, ...(options.bulk?.caseIds ?? [])]);
     const bulkIds = new Set(options.bulk?.caseIds ?? []);
     const toDeliver = new Map<string, InFlight[]>();
+    // Messages that end a twin, for nodes with a URL: delivered here (see pushEndings).
+    const endingPushes = new Map<string, InFlight[]>();
     const outgoingEvents = work.dueEvents.filter((event) => event.direction !== 'Incoming');
 
     // Events that already carry a message: deliver them again (a retry, or work left by a crash).
     const redeliveries = outgoingEvents.filter((event) => event.messageId !== null && event.payload !== null);
     const requests = outgoingEvents.filter((event) => event.messageId === null && event.twinId !== null);
+    // An admin's Retry on the notice that a twin ended (an Incoming event, Failed) puts it back to
+    // Preparing: that asks for the twin to start again, as a new sync of its Case.
+    const retriedNotices = work.dueEvents.filter(
+        (event) =>
+            event.direction === 'Incoming' &&
+            event.stage === 'Preparing' &&
+            event.twinId !== null &&
+            event.caseId !== null
+    );
+    // A deleted Case's twins have lost their Case (set null on delete): its signals name each twin.
+    const deletionSignals = work.signals.filter((signal) => signal.kind === 'Deleted');
+    const deletedTwinIds = [
+        ...new Set(
+            deletionSignals.flatMap((signal) =>
+                signal.recordId !== null && signal.recordId !== signal.caseId ? [signal.recordId] : []
+            )
+        )
+    ];
     const caseIds = [
         ...new Set([
             ...work.signals.filter((signal) => signal.kind !== 'Deleted').map((signal) => signal.caseId),
-            ...requests.flatMap((event) => (event.caseId === null ? [] : [event.caseId]))
+            ...requests.flatMap((event) => (event.caseId === null ? [] : [event.caseId])),
+            ...retriedNotices.map((event) => event.caseId as string)
         ])
     ];
     const redeliveryTwinIds = redeliveries.flatMap((event) => (event.twinId === null ? [] : [event.twinId]));
+    const restartTwinIds = retriedNotices.map((event) => event.twinId as string);
     const snapshot =
-        caseIds.length + redeliveryTwinIds.length + requests.length === 0
+        caseIds.length + redeliveryTwinIds.length + requests.length + restartTwinIds.length + deletedTwinIds.length ===
+        0
             ? { cases: [], twins: [], events: [] }
             : await org.readSnapshot({
                   caseIds,
@@ -150,7 +194,12 @@ export async function outgoingPass(context: EngineContext, options: PassOptions 
                       // A Bulk Exalate's Cases have no twin on its connection (that is how they were
                       // found), and only their new twins take part: their other twins are not read.
                       caseIds: options.bulk === undefined ? caseIds : caseIds.filter((id) => !bulkIds.has(id)),
-                      twinIds: [...redeliveryTwinIds, ...requests.map((event) => event.twinId as string)]
+                      twinIds: [
+                          ...redeliveryTwinIds,
+                          ...requests.map((event) => event.twinId as string),
+                          ...restartTwinIds,
+                          ...deletedTwinIds
+                      ]
                   }
               });
     const cases = new Map(snapshot.cases.map((snap) => [snap.id, snap]));
@@ -197,7 +246,7 @@ export async function outgoingPass(context: EngineContext, options: PassOptions 
             // This delivery is the next attempt (the event is written so just below).
             attempts: event.attempts + 1
         };
-        addDelivery(toDeliver, live, flight);
+        addDelivery(carriesReplica(message) || live.remoteIsPrivate ? toDeliver : endingPushes, live, flight);
         eventUpdates.push(deliveryUpdate(context, live, event.id, event.attempts + 1));
     }
 
@@ -212,13 +261,14 @@ export async function outgoingPass(context: EngineContext, options: PassOptions 
     }
 
     const requestByTwin = new Map(requests.map((event) => [event.twinId as string, event]));
+    const restartRequested = new Set([...requestByTwin.keys(), ...restartTwinIds]);
     const candidates = new Set<string>();
     for (const signal of work.signals) {
         for (const twin of twinsOfCase.get(signal.caseId) ?? []) {
             candidates.add(twin.id);
         }
     }
-    for (const twinId of requestByTwin.keys()) {
+    for (const twinId of restartRequested) {
         candidates.add(twinId);
     }
     for (const twin of newTwins) {
@@ -230,6 +280,10 @@ export async function outgoingPass(context: EngineContext, options: PassOptions 
     const built: { flight: Omit<InFlight, 'eventId'>; live: LiveConnection; eventRef: string | { id: string } }[] = [];
     const keptCases = new Set<string>();
     let ref = 0;
+    for (const notice of retriedNotices) {
+        // The notice has done its work once the twin starts again (below), or it stays ended.
+        eventUpdates.push({ id: notice.id, stage: 'Synchronized', completed: nowIso(context), nextAttempt: null });
+    }
     for (const twinId of candidates) {
         const twin = twins.get(twinId);
         const request = requestByTwin.get(twinId);
@@ -266,7 +320,20 @@ export async function outgoingPass(context: EngineContext, options: PassOptions 
             }
             continue;
         }
-        const state = await learnHashes(context, snap, readTwinState(twin.syncState));
+        const stored = readTwinState(twin.syncState);
+        // An ended twin sends nothing, whatever changes on its Case, until someone syncs the Case again
+        // (Exalate, Sync now, or Retry on the notice): then it starts over as a new twin, the other
+        // side creates a new entity for it, and its sequences start again at 1.
+        const restart = stored.ended !== null && restartRequested.has(twin.id);
+        if (stored.ended !== null && !restart) {
+            continue;
+        }
+        const learnt = await learnHashes(
+            context,
+            snap,
+            restart ? { ...EMPTY_TWIN_STATE, fileHashes: stored.fileHashes } : stored
+        );
+        const state: TwinState = { ...learnt, localKey: snap.caseNumber };
         const entity = toLocalEntity(snap, {
             hashes: state.fileHashes,
             instanceUrl: context.instanceUrl,
@@ -276,8 +343,9 @@ export async function outgoingPass(context: EngineContext, options: PassOptions 
         // is a mirror: a Case created here for the other side's entity starts agreeing with it, so
         // only real changes go back (reconciliation finds mirrors the connector wrote).
         const neverSent =
-            (twin.lastOutgoingSeq === null || twin.lastOutgoingSeq === 0) &&
-            (twin.lastIncomingSeq === null || twin.lastIncomingSeq === 0);
+            restart ||
+            ((twin.lastOutgoingSeq === null || twin.lastOutgoingSeq === 0) &&
+                (twin.lastIncomingSeq === null || twin.lastIncomingSeq === 0));
         if (!hasOutgoingChange(entity, state) && !neverSent) {
             if (request) {
                 eventUpdates.push({ id: request.id, stage: 'Synchronized', error: null, completed: nowIso(context) });
@@ -285,26 +353,135 @@ export async function outgoingPass(context: EngineContext, options: PassOptions 
             }
             continue;
         }
-        const replica = outgoingReplica(entity, state);
-        for (const file of replica.attachments) {
-            context.attachments.offer(file.sha256, { contentVersionId: file.id, size: file.size });
+        const firstSequence = (restart ? 0 : (twin.lastOutgoingSeq ?? 0)) + 1;
+        const messages = upsertMessages(context, live, snap.caseNumber, firstSequence, entity, state);
+        const tooLarge = messages.find((message) => message.payload.length > PAYLOAD_FIELD_CHARS);
+        if (tooLarge !== undefined) {
+            // Never reached with Salesforce's field sizes (see outgoingReplicas); said, not looped on.
+            const error = `Case ${snap.caseNumber} cannot be sent: its summary and description take ${tooLarge.payload.length.toLocaleString('en-US')} characters once encoded, more than a queued message holds (${PAYLOAD_FIELD_CHARS.toLocaleString('en-US')}). Shorten the description, then sync it again.`;
+            twinUpdates.push({ id: twin.id, syncStatus: 'Failed', lastError: error });
+            if (request) {
+                eventUpdates.push({ id: request.id, stage: 'Failed', error, completed: nowIso(context) });
+            }
+            context.log({ level: 'error', event: 'message-too-large', message: error, caseId: snap.id });
+            continue;
         }
-        const sequence = (twin.lastOutgoingSeq ?? 0) + 1;
-        const message: SyncMessage & { replica: Replica } = {
+        const stage = live.remoteIsPrivate ? 'Waiting for remote' : 'Sending';
+        messages.forEach(({ message, payload }, index) => {
+            for (const file of message.replica.attachments) {
+                context.attachments.offer(file.sha256, { contentVersionId: file.id, size: file.size });
+            }
+            const fields = {
+                stage,
+                messageId: message.messageId,
+                sequence: message.sequence,
+                payload,
+                attempts: 1,
+                nextAttempt: nowIso(
+                    context,
+                    live.remoteIsPrivate ? context.tuning.pollAckTimeoutMs : context.tuning.retryMaxMs
+                ),
+                error: null
+            } as const;
+            let eventRef: string | { id: string };
+            if (request && index === 0) {
+                eventUpdates.push({ id: request.id, ...fields });
+                eventRef = { id: request.id };
+            } else {
+                ref += 1;
+                eventRef = `event${ref}`;
+                eventCreates.push({
+                    ref: eventRef,
+                    connectionId: live.record.id,
+                    twinId: twin.id,
+                    caseId: snap.id,
+                    direction: 'Outgoing',
+                    ...fields
+                });
+            }
+            built.push({
+                flight: {
+                    message,
+                    twinId: twin.id,
+                    caseId: snap.id,
+                    connectionRecordId: live.record.id,
+                    state,
+                    attempts: 1
+                },
+                live,
+                eventRef
+            });
+        });
+        context.latestState.set(twin.id, state);
+        twinUpdates.push({
+            id: twin.id,
+            lastOutgoingSeq: firstSequence + messages.length - 1,
+            syncStatus: stage,
+            syncState: twinStateJson(state),
+            ...(restart
+                ? { remoteKey: null, remoteId: null, remoteUrl: null, lastIncomingSeq: 0, lastError: null }
+                : {})
+        });
+    }
+
+    // Deleted Cases: each twin tells the other side once, after its earlier messages, and ends.
+    const keptSignals = new Set<string>();
+    const endings: { flight: Omit<InFlight, 'eventId'>; live: LiveConnection; eventRef: string }[] = [];
+    for (const signal of deletionSignals) {
+        const twinId = signal.recordId !== null && signal.recordId !== signal.caseId ? signal.recordId : undefined;
+        const twin = twinId === undefined ? undefined : twins.get(twinId);
+        if (twin === undefined) {
+            continue;
+        }
+        const live = context.connections.byRecordId(twin.connectionId);
+        const stored = readTwinState(twin.syncState);
+        if (live === undefined || stored.ended !== null) {
+            continue;
+        }
+        if (!isActive(live)) {
+            keptSignals.add(signal.id);
+            continue;
+        }
+        const now = nowIso(context);
+        const remote = live.record.remoteInstanceName ?? 'the other side';
+        const deletedAt = signal.createdAt.startsWith('1970') ? now : signal.createdAt;
+        const state: TwinState = { ...stored, ended: { reason: 'deleted-here', at: deletedAt } };
+        const known =
+            (twin.lastOutgoingSeq ?? 0) > 0 || (twin.lastIncomingSeq ?? 0) > 0 || (twin.remoteKey ?? '') !== '';
+        if (!known || state.localKey === null) {
+            // The other side never heard of this twin (or, for a twin synced by an older connector, its key
+            // is not known here): there is nobody to tell.
+            twinUpdates.push({
+                id: twin.id,
+                syncStatus: 'Unlinked',
+                lastError: known
+                    ? `This Case was deleted here on ${readableDate(deletedAt)}. ${remote} could not be told: this twin does not record the Case's number. Its record there is kept and no longer syncs.`
+                    : `This Case was deleted here on ${readableDate(deletedAt)}, before it reached ${remote}; nothing was sent.`,
+                syncState: twinStateJson(state)
+            });
+            continue;
+        }
+        const message = asInFlightMessage({
             protocol: PROTOCOL_VERSION,
             messageId: randomUUID(),
             connectionId: live.id,
-            twinKey: snap.caseNumber,
-            sequence,
-            sentAt: nowIso(context),
-            kind: 'entity-upsert',
-            replica
-        };
+            twinKey: state.localKey,
+            sequence: (twin.lastOutgoingSeq ?? 0) + 1,
+            sentAt: now,
+            kind: 'entity-deleted'
+        });
         const stage = live.remoteIsPrivate ? 'Waiting for remote' : 'Sending';
-        const fields = {
+        ref += 1;
+        const eventRef = `event${ref}`;
+        eventCreates.push({
+            ref: eventRef,
+            connectionId: live.record.id,
+            twinId: twin.id,
+            caseId: null,
+            direction: 'Outgoing',
             stage,
             messageId: message.messageId,
-            sequence,
+            sequence: message.sequence,
             payload: JSON.stringify(message),
             attempts: 1,
             nextAttempt: nowIso(
@@ -312,35 +489,20 @@ export async function outgoingPass(context: EngineContext, options: PassOptions 
                 live.remoteIsPrivate ? context.tuning.pollAckTimeoutMs : context.tuning.retryMaxMs
             ),
             error: null
-        } as const;
-        let eventRef: string | { id: string };
-        if (request) {
-            eventUpdates.push({ id: request.id, ...fields });
-            eventRef = { id: request.id };
-        } else {
-            ref += 1;
-            eventRef = `event${ref}`;
-            eventCreates.push({
-                ref: eventRef,
-                connectionId: live.record.id,
-                twinId: twin.id,
-                caseId: snap.id,
-                direction: 'Outgoing',
-                ...fields
-            });
-        }
+        });
         context.latestState.set(twin.id, state);
         twinUpdates.push({
             id: twin.id,
-            lastOutgoingSeq: sequence,
+            lastOutgoingSeq: message.sequence,
             syncStatus: stage,
+            lastError: `This Case was deleted here on ${readableDate(deletedAt)}; telling ${remote}, which keeps its record.`,
             syncState: twinStateJson(state)
         });
-        built.push({
+        endings.push({
             flight: {
                 message,
                 twinId: twin.id,
-                caseId: snap.id,
+                caseId: null,
                 connectionRecordId: live.record.id,
                 state,
                 attempts: 1
@@ -351,17 +513,17 @@ export async function outgoingPass(context: EngineContext, options: PassOptions 
     }
 
     const deleteSignalIds = work.signals
-        .filter((signal) => signal.id !== RECONCILED)
+        .filter((signal) => signal.id !== RECONCILED && !keptSignals.has(signal.id))
         .filter((signal) => signal.kind === 'Deleted' || !keptCases.has(signal.caseId))
         .map((signal) => signal.id);
     const result = await org.write({
         updateEvents: [...failedRedeliveries, ...eventUpdates],
         createEvents: eventCreates,
-        updateTwins: twinUpdates,
+        updateTwins: mergedById(twinUpdates),
         deleteSignalIds
     });
     reportWriteFailures(context, 'outgoing pass', result.updateTwins, result.createEvents, result.updateEvents);
-    for (const entry of built) {
+    for (const entry of [...built, ...endings]) {
         let eventId: string | undefined;
         if (typeof entry.eventRef === 'string') {
             const index = eventCreates.findIndex((event) => event.ref === entry.eventRef);
@@ -373,7 +535,15 @@ export async function outgoingPass(context: EngineContext, options: PassOptions 
         if (eventId === undefined) {
             continue;
         }
-        addDelivery(toDeliver, entry.live, { ...entry.flight, eventId });
+        const flight = { ...entry.flight, eventId };
+        addDelivery(
+            carriesReplica(flight.message) || entry.live.remoteIsPrivate ? toDeliver : endingPushes,
+            entry.live,
+            flight
+        );
+    }
+    for (const [connectionId, flights] of endingPushes) {
+        pushEndings(context, connectionId, flights);
     }
     return {
         toDeliver,
@@ -384,6 +554,83 @@ export async function outgoingPass(context: EngineContext, options: PassOptions 
         bulkTwinsCreated: bulkCreated.length,
         ...(read.changed !== undefined ? { reconciled: read.changed } : {})
     };
+}
+
+/** Error__c and Last_Error__c hold 32,768 characters: a longer text is cut, saying so. */
+export function fitError(text: string): string {
+    const limit = 32_000;
+    return text.length <= limit
+        ? text
+        : `${text.slice(0, limit)}… (${(text.length - limit).toLocaleString('en-US')} more characters)`;
+}
+
+/** A date-time for an admin: `2026-12-07 09:30 UTC`. */
+export function readableDate(iso: string): string {
+    const time = Date.parse(iso);
+    return Number.isNaN(time) ? iso : `${new Date(time).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}
+
+/**
+ * The messages of one outgoing change: usually one, more when the new comments and files do not fit
+ * one queued message (see `outgoingReplicas`); consecutive sequences from `firstSequence`, each with
+ * its payload as it is stored in the event.
+ */
+function upsertMessages(
+    context: EngineContext,
+    live: LiveConnection,
+    twinKey: string,
+    firstSequence: number,
+    entity: ReturnType<typeof toLocalEntity>,
+    state: TwinState
+): { message: SyncMessage & { replica: Replica }; payload: string }[] {
+    const envelope = (sequence: number): Omit<SyncMessage, 'replica'> => ({
+        protocol: PROTOCOL_VERSION,
+        messageId: randomUUID(),
+        connectionId: live.id,
+        twinKey,
+        sequence,
+        sentAt: nowIso(context),
+        kind: 'entity-upsert'
+    });
+    // `"replica":null` stands for the replica; the largest sequence the message can have is counted.
+    const envelopeChars = JSON.stringify({ ...envelope(firstSequence + 1_000_000), replica: null }).length;
+    const replicas = outgoingReplicas(entity, state, PAYLOAD_FIELD_CHARS - PAYLOAD_MARGIN_CHARS - envelopeChars);
+    return replicas.map((replica, index) => {
+        const message: SyncMessage & { replica: Replica } = { ...envelope(firstSequence + index), replica };
+        return { message, payload: JSON.stringify(message) };
+    });
+}
+
+/**
+ * Delivers `entity-deleted` messages to a node with a URL, outside the lane, and records the acks
+ * (or the failure, retried by a later pass) in it. Other messages are delivered by the engine, which
+ * also pushes their attachments; these have none.
+ */
+function pushEndings(context: EngineContext, connectionId: string, flights: readonly InFlight[]): void {
+    const live = context.connections.byId(connectionId);
+    for (const flight of flights) {
+        context.inFlight.set(flight.message.messageId, flight);
+    }
+    const send = async (): Promise<void> => {
+        try {
+            if (live?.remote === undefined) {
+                throw new Error('the other node has no URL yet');
+            }
+            const answer = await live.remote.sendMessages({ messages: flights.map((flight) => flight.message) });
+            await context.lane.run(() => finalizeAcks(context, answer.acks));
+        } catch (error) {
+            context.log({
+                level: 'error',
+                event: 'delivery-failed',
+                message: errorText(error),
+                connectionId
+            });
+            await context.lane.run(() => recordDeliveryFailure(context, flights, error));
+        }
+    };
+    void send().catch((error: unknown) =>
+        context.log({ level: 'error', event: 'failure-not-recorded', message: errorText(error), connectionId })
+    );
 }
 
 /**
@@ -552,7 +799,7 @@ async function createTwins(context: EngineContext, upserts: readonly TwinUpsert[
  * An org's error message without the value it quotes: STRING_TOO_LONG says "Payload: data value too
  * large: <the whole value> (max length=131072)", and the value is customer text, never logged.
  */
-function withoutValue(message: string): string {
+export function withoutValue(message: string): string {
     return message.replace(/(data value too large):[\s\S]*?(\(max length=\d+\))?$/, (_, head: string, max?: string) =>
         max === undefined ? head : `${head} ${max}`
     );
@@ -593,17 +840,24 @@ export async function finalizeAcks(context: EngineContext, acks: readonly Ack[])
     }
     const eventUpdates: EventUpdate[] = [];
     const twinUpdates: TwinUpdate[] = [];
-    const done: string[] = [];
+    const done = new Set(acks.map((ack) => ack.messageId).filter((id) => context.inFlight.has(id)));
     const now = nowIso(context);
+    // A twin whose change went as several messages is Synchronized once the last one is acknowledged.
+    const othersInFlight = (twinId: string): boolean =>
+        [...context.inFlight.values()].some(
+            (flight) => flight.twinId === twinId && !done.has(flight.message.messageId)
+        );
     for (const ack of acks) {
         const flight = context.inFlight.get(ack.messageId);
         if (flight === undefined) {
             continue;
         }
-        done.push(ack.messageId);
+        const remote = context.connections.byRecordId(flight.connectionRecordId)?.record.remoteInstanceName;
         if (ack.status === 'applied' || ack.status === 'duplicate') {
             const current = context.latestState.get(flight.twinId) ?? flight.state;
-            const state: TwinState = { ...current, ...stateAfterAcknowledged(current, flight.message.replica) };
+            const state: TwinState = carriesReplica(flight.message)
+                ? { ...current, ...stateAfterAcknowledged(current, flight.message.replica) }
+                : current;
             context.latestState.set(flight.twinId, state);
             eventUpdates.push({
                 id: flight.eventId,
@@ -612,17 +866,37 @@ export async function finalizeAcks(context: EngineContext, acks: readonly Ack[])
                 completed: now,
                 nextAttempt: null
             });
-            twinUpdates.push({
-                id: flight.twinId,
-                syncStatus: 'Synchronized',
-                lastSynced: now,
-                lastError: null,
-                syncState: twinStateJson(state),
+            const link = {
                 ...(ack.remoteKey !== undefined ? { remoteKey: ack.remoteKey } : {}),
                 ...(ack.remoteUrl !== undefined ? { remoteUrl: ack.remoteUrl } : {})
-            });
+            };
+            if (!carriesReplica(flight.message)) {
+                // The other side was told that the Case was deleted here: the twin has ended.
+                const deletedAt = state.ended?.at ?? now;
+                twinUpdates.push({
+                    id: flight.twinId,
+                    syncStatus: 'Unlinked',
+                    lastSynced: now,
+                    lastError: `This Case was deleted here on ${readableDate(deletedAt)}. ${remote ?? 'The other side'} was told on ${readableDate(now)} and keeps its record${ack.remoteKey !== undefined ? ` ${ack.remoteKey}` : ''}; this twin no longer syncs.`,
+                    ...link
+                });
+            } else if (state.ended !== null || othersInFlight(flight.twinId)) {
+                // An earlier message of a twin that has ended since, or one of several: the state only.
+                twinUpdates.push({ id: flight.twinId, syncState: twinStateJson(state), ...link });
+            } else {
+                twinUpdates.push({
+                    id: flight.twinId,
+                    syncStatus: 'Synchronized',
+                    lastSynced: now,
+                    lastError: null,
+                    syncState: twinStateJson(state),
+                    ...link
+                });
+            }
         } else if (ack.status === 'rejected') {
-            const error = `The other side refused this change: ${ack.error ?? 'no reason given'}`;
+            const error = fitError(
+                `The other side refused this change: ${withoutValue(ack.error ?? 'no reason given')}`
+            );
             eventUpdates.push({ id: flight.eventId, stage: 'Failed', error, completed: now, nextAttempt: null });
             twinUpdates.push({ id: flight.twinId, syncStatus: 'Failed', lastError: error });
         } else {
@@ -633,7 +907,7 @@ export async function finalizeAcks(context: EngineContext, acks: readonly Ack[])
             });
         }
     }
-    const result = await context.org.write({ updateEvents: eventUpdates, updateTwins: twinUpdates });
+    const result = await context.org.write({ updateEvents: eventUpdates, updateTwins: mergedById(twinUpdates) });
     reportWriteFailures(context, 'acknowledgement', result.updateEvents, result.updateTwins);
     for (const id of done) {
         context.inFlight.delete(id);
@@ -641,6 +915,16 @@ export async function finalizeAcks(context: EngineContext, acks: readonly Ack[])
     for (const outbox of context.outboxes.values()) {
         outbox.remove(done);
     }
+}
+
+/** One update per twin (a record may appear once in a write): later fields win. */
+function mergedById(updates: readonly TwinUpdate[]): TwinUpdate[] {
+    const byId = new Map<string, TwinUpdate>();
+    for (const update of updates) {
+        const id = typeof update.id === 'string' ? update.id : update.id.ref;
+        byId.set(id, { ...byId.get(id), ...update });
+    }
+    return [...byId.values()];
 }
 
 /** Rebuilds in-flight entries for acks of messages sent before a restart (1 call). */
@@ -730,7 +1014,7 @@ export async function recordDeliveryFailure(
         });
         context.inFlight.delete(flight.message.messageId);
     }
-    const result = await context.org.write({ updateEvents: eventUpdates, updateTwins: twinUpdates });
+    const result = await context.org.write({ updateEvents: eventUpdates, updateTwins: mergedById(twinUpdates) });
     reportWriteFailures(context, 'delivery failure', result.updateEvents, result.updateTwins);
     return [...retryDelays];
 }

@@ -15,6 +15,12 @@ export type JsonValue = string | number | boolean | null | JsonValue[] | { [key:
 /** Stage of a sync (Sync_Twin__c.Sync_Status__c and Sync_Event__c.Stage__c). */
 export type SyncStage = 'Preparing' | 'Sending' | 'Waiting for remote' | 'Finalizing' | 'Synchronized' | 'Failed';
 
+/**
+ * A twin's Sync_Status__c: the stage of its latest sync, or why it no longer syncs (the other side
+ * deleted its entity, or the sync was ended: the other side unlinked it, or its Case was deleted here).
+ */
+export type TwinStatus = SyncStage | 'Remote deleted' | 'Unlinked';
+
 /** What a change signal is about (Sync_Signal__c.Kind__c). */
 export type SignalKind = 'Case' | 'Comment' | 'File' | 'Deleted';
 
@@ -132,6 +138,7 @@ export interface SyncTwin {
     readonly remoteKey: string | null;
     readonly remoteId: string | null;
     readonly remoteUrl: string | null;
+    /** The stage of the latest sync; null when blank or when the twin ended (see TwinStatus). */
     readonly syncStatus: SyncStage | null;
     readonly lastSynced: IsoDateTime | null;
     readonly lastError: string | null;
@@ -259,7 +266,7 @@ export interface TwinFields {
     readonly remoteKey?: string | null;
     readonly remoteId?: string | null;
     readonly remoteUrl?: string | null;
-    readonly syncStatus?: SyncStage | null;
+    readonly syncStatus?: TwinStatus | null;
     readonly lastSynced?: IsoDateTime | null;
     readonly lastError?: string | null;
     readonly lastOutgoingSeq?: number | null;
