@@ -843,10 +843,13 @@ export async function finalizeAcks(context: EngineContext, acks: readonly Ack[])
     const done = new Set(acks.map((ack) => ack.messageId).filter((id) => context.inFlight.has(id)));
     const now = nowIso(context);
     // A twin whose change went as several messages is Synchronized once the last one is acknowledged.
-    const othersInFlight = (twinId: string): boolean =>
-        [...context.inFlight.values()].some(
-            (flight) => flight.twinId === twinId && !done.has(flight.message.messageId)
-        );
+    const pendingOfTwin = new Map<string, number>();
+    for (const flight of context.inFlight.values()) {
+        if (!done.has(flight.message.messageId)) {
+            pendingOfTwin.set(flight.twinId, (pendingOfTwin.get(flight.twinId) ?? 0) + 1);
+        }
+    }
+    const othersInFlight = (twinId: string): boolean => (pendingOfTwin.get(twinId) ?? 0) > 0;
     for (const ack of acks) {
         const flight = context.inFlight.get(ack.messageId);
         if (flight === undefined) {
