@@ -317,6 +317,48 @@ void describe('a deleted Case and a restarting connector', () => {
         assert.equal(applied.length, 1, 'applied once');
         assert.equal(caseById(b, synced.mirrorId).Subject, 'Lift stuck on floor 3');
     });
+
+    void it('refuses a change of the other side that crossed the deletion, without creating the Case again', async () => {
+        const { a, b } = stack;
+        const synced = await syncedCase(a, b, 'Projector flickers');
+        b.org.updateAs(b.agent.id, 'Case', [{ Id: synced.mirrorId, Subject: 'Projector flickers (room 2)' }]);
+        await eventually(
+            'the first change of B reached A',
+            () => caseById(a, synced.caseId).Subject === 'Projector flickers (room 2)'
+        );
+        const casesOnA = a.org.records('Case').length;
+        await a.restart(async () => {
+            // While A's connector is down, B changes its Case again (its message waits) and A deletes its own.
+            addComments(b, synced.mirrorId, ['Bob: it flickers in room 2 as well.']);
+            await eventually('the change of B waits for A', () =>
+                eventsOfTwin(b, synced.mirrorTwinId).some((event) =>
+                    /Delivery to the other side failed/.test(textOf(event, 'Error__c'))
+                )
+            );
+            a.org.deleteAs(a.agent.id, 'Case', [synced.caseId]);
+        });
+        await eventually('B ends the twin', () => twinById(b, synced.mirrorTwinId).Sync_Status__c === 'Remote deleted');
+        const refused = await eventually(
+            'the crossing change is refused, not left out of order',
+            () =>
+                eventsOfTwin(b, synced.mirrorTwinId).find(
+                    (event) => event.Direction__c === 'Outgoing' && event.Stage__c === 'Failed'
+                ),
+            20_000
+        );
+        assert.match(
+            textOf(refused, 'Error__c'),
+            /^The other side refused this change: The sync of \d{8} ended here on /
+        );
+        await settle(stack);
+        assert.equal(a.org.records('Case').length, casesOnA - 1, 'A did not create the deleted Case again');
+        assert.equal(
+            twinById(b, synced.mirrorTwinId).Sync_Status__c,
+            'Remote deleted',
+            'the twin still says why it ended'
+        );
+        assert.match(textOf(twinById(b, synced.mirrorTwinId), 'Last_Error__c'), NOTICE);
+    });
 });
 
 void describe('a Case deleted in Salesforce, synced with a ServiceNow incident', () => {

@@ -171,14 +171,15 @@ async function applyRound(
     messages.forEach((message, index) => {
         let twin = twinsByKey.get(message.twinKey);
         let ended = twin === undefined ? null : readTwinState(twin.syncState).ended;
-        if (twin !== undefined && ended !== null && twin.caseId === null) {
-            // Ended, and its Case is gone too: a message for that key starts a new twin and a new Case.
+        // The other side syncs its entity anew: its first upsert on a new twin of its own.
+        const anew = message.kind === 'entity-upsert' && message.sequence === 1;
+        if (twin !== undefined && ended !== null && twin.caseId === null && anew) {
+            // Ended, and its Case is gone too: a new twin and a new Case.
             twin = undefined;
             ended = null;
         }
-        // A twin the other side ended starts again when the other side syncs its entity anew (sequence 1).
-        const relink =
-            twin !== undefined && ended !== null && message.kind === 'entity-upsert' && message.sequence === 1;
+        // An ended twin whose Case is kept starts again.
+        const relink = twin !== undefined && ended !== null && anew;
         const snap = twin?.caseId ? cases.get(twin.caseId) : undefined;
         const known = (): Ack => ({
             messageId: message.messageId,
@@ -190,6 +191,22 @@ async function applyRound(
             return;
         }
         seenIds.add(message.messageId);
+        if (twin !== undefined && ended !== null && !relink) {
+            // An ended twin takes nothing but a new start. A later message is refused rather than left out
+            // of order: nothing would ever fill the gap. Ending it again changes nothing.
+            if (message.sequence <= (twin.lastIncomingSeq ?? 0)) {
+                acks[index] = known();
+            } else if (message.kind !== 'entity-upsert') {
+                acks[index] = { messageId: message.messageId, status: 'applied' };
+            } else {
+                acks[index] = {
+                    messageId: message.messageId,
+                    status: 'rejected',
+                    error: `The sync of ${message.twinKey} ended here on ${readableDate(ended.at)}; this change was not applied. Sync it again to start a new sync.`
+                };
+            }
+            return;
+        }
         const last = lastSeq.get(message.twinKey) ?? (relink ? 0 : (twin?.lastIncomingSeq ?? 0));
         if (message.sequence <= last) {
             acks[index] = known();
@@ -208,22 +225,13 @@ async function applyRound(
         const stored = twin ? (context.latestState.get(twin.id) ?? readTwinState(twin.syncState)) : EMPTY_TWIN_STATE;
         if (message.kind !== 'entity-upsert' || message.replica === undefined) {
             lastSeq.set(message.twinKey, message.sequence);
-            if (twin === undefined || ended !== null) {
-                // Nothing to end here: the twin is unknown, or already ended.
+            if (twin === undefined) {
+                // Nothing to end here: the twin is unknown.
                 acks[index] = { messageId: message.messageId, status: 'applied' };
                 return;
             }
             plannedKeys.add(message.twinKey);
             endings.push({ message, twin, state: stored, index });
-            return;
-        }
-        if (ended !== null && !relink) {
-            lastSeq.set(message.twinKey, message.sequence);
-            acks[index] = {
-                messageId: message.messageId,
-                status: 'rejected',
-                error: `The sync of ${message.twinKey} ended here on ${readableDate(ended.at)}; this change was not applied. Sync it again to start a new sync.`
-            };
             return;
         }
         const state: TwinState = relink ? { ...stored, ended: null } : stored;

@@ -901,7 +901,10 @@ export async function finalizeAcks(context: EngineContext, acks: readonly Ack[])
                 `The other side refused this change: ${withoutValue(ack.error ?? 'no reason given')}`
             );
             eventUpdates.push({ id: flight.eventId, stage: 'Failed', error, completed: now, nextAttempt: null });
-            twinUpdates.push({ id: flight.twinId, syncStatus: 'Failed', lastError: error });
+            if (!carriesReplica(flight.message) || !hasEnded(context, flight)) {
+                // A twin that ended since keeps saying why; the refusal of its earlier change is on its event.
+                twinUpdates.push({ id: flight.twinId, syncStatus: 'Failed', lastError: error });
+            }
         } else {
             eventUpdates.push({
                 id: flight.eventId,
@@ -918,6 +921,11 @@ export async function finalizeAcks(context: EngineContext, acks: readonly Ack[])
     for (const outbox of context.outboxes.values()) {
         outbox.remove(done);
     }
+}
+
+/** Whether the twin of a message in flight has ended since (as far as this process knows). */
+function hasEnded(context: EngineContext, flight: InFlight): boolean {
+    return (context.latestState.get(flight.twinId) ?? flight.state).ended !== null;
 }
 
 /** One update per twin (a record may appear once in a write): later fields win. */
@@ -1010,11 +1018,13 @@ export async function recordDeliveryFailure(
                 ? { stage: 'Failed' as const, completed: nowIso(context), nextAttempt: null }
                 : { stage: 'Waiting for remote' as const, nextAttempt: nowIso(context, delay) })
         });
-        twinUpdates.push({
-            id: flight.twinId,
-            lastError: text,
-            syncStatus: giveUp ? ('Failed' as const) : ('Waiting for remote' as const)
-        });
+        if (!carriesReplica(flight.message) || !hasEnded(context, flight)) {
+            twinUpdates.push({
+                id: flight.twinId,
+                lastError: text,
+                syncStatus: giveUp ? ('Failed' as const) : ('Waiting for remote' as const)
+            });
+        }
         context.inFlight.delete(flight.message.messageId);
     }
     const result = await context.org.write({ updateEvents: eventUpdates, updateTwins: mergedById(twinUpdates) });
