@@ -146,5 +146,29 @@ for (const privateB of [false, true]) {
             await settle(stack);
             assert.equal(twinOf(a, caseId)?.Sync_Status__c, 'Synchronized');
         });
+
+        void it('sends a change made while the first message waited for its ack as soon as the ack comes', async () => {
+            const { a, b } = stack;
+            let caseId = '';
+            await b.restart(async () => {
+                caseId = createCase(a, { subject: 'Projector flickers' });
+                exalate(a, caseId);
+                await eventually('the first message waits for B', () =>
+                    ['Sending', 'Waiting for remote'].includes(textOf(twinOf(a, caseId), 'Sync_Status__c'))
+                );
+                addComments(a, caseId, ['Only with the HDMI cable.']);
+                await new Promise((resolve) => setTimeout(resolve, 300));
+                await a.connector.engine.idle();
+            });
+            const caseNumber = textOf(caseById(a, caseId), 'CaseNumber');
+            const mirror = await eventually('the Case reaches B once B is back', () => mirrorOf(b, caseNumber));
+            // Without a wake event or a reconciliation (ten minutes away), only the ack can let the
+            // comment go.
+            await eventually(
+                'the comment made meanwhile follows',
+                () => (publicComments(b, textOf(mirror, 'Id')).length === 1 ? true : undefined),
+                5_000
+            );
+        });
     });
 }

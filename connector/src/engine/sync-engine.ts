@@ -145,6 +145,8 @@ export class SyncEngine implements NodeHandlers {
     /** The newest SystemModstamp each reconciliation found per Case, while it is inside the overlap. */
     #reconciled = new Map<string, string>();
     #deliveries = new Set<Promise<void>>();
+    /** The last pass left change signals of twins that waited for an ack: an ack lets them go. */
+    #signalsWaitForAcks = false;
     readonly #incoming: IncomingBatcher;
     readonly #acks: AckBatcher;
     /**
@@ -177,9 +179,13 @@ export class SyncEngine implements NodeHandlers {
             outboxes: new Map()
         };
         this.#reconcileSince = new Date(clock() - RECONCILE_LOOKBACK_MS);
-        this.#acks = new AckBatcher(this.#context.lane, (acks) => finalizeAcks(this.#context, acks));
+        this.#acks = new AckBatcher(this.#context.lane, async (acks) => {
+            await finalizeAcks(this.#context, acks);
+            this.#afterAcks();
+        });
         this.#incoming = new IncomingBatcher(this.#context.lane, async (live, acks, messages) => {
             await finalizeAcks(this.#context, acks);
+            this.#afterAcks();
             return applyMessages(this.#context, live, messages);
         });
     }
@@ -363,6 +369,7 @@ export class SyncEngine implements NodeHandlers {
                         this.#passAgain = true;
                     }
                 }
+                this.#signalsWaitForAcks ||= result.signalsKept > 0;
                 for (const [connectionId, flights] of result.toDeliver) {
                     this.#deliver(connectionId, flights);
                 }
@@ -374,6 +381,17 @@ export class SyncEngine implements NodeHandlers {
                 this.#logError('pass-failed', error);
             }
         } while (this.#passAgain && !this.#stop.signal.aborted);
+    }
+
+    /**
+     * Acks were recorded. A change made while its twin waited for one was kept in the outbox; it is
+     * sent now rather than at the next wake event or reconciliation (up to ten minutes later).
+     */
+    #afterAcks(): void {
+        if (this.#signalsWaitForAcks) {
+            this.#signalsWaitForAcks = false;
+            this.requestPass();
+        }
     }
 
     #deliver(connectionId: string, flights: InFlight[]): void {
