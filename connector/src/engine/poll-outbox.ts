@@ -4,10 +4,13 @@
 // payload); this outbox is the in-memory index of those events that the poll handler serves, rebuilt
 // from the org after a restart. An entry leaves the outbox when the private node acknowledges it.
 import type { SyncMessage } from '../protocol/messages.ts';
+import { cutIntoBatches, messageBytes } from './message-batches.ts';
 
 interface Entry {
     readonly position: number;
     readonly message: SyncMessage;
+    /** Its size in a poll answer. */
+    readonly bytes: number;
 }
 
 const CURSOR = /^([a-z0-9]{1,16})\.([0-9]{1,15})$/;
@@ -36,7 +39,7 @@ export class PollOutbox {
             return;
         }
         this.#position += 1;
-        this.#entries.push({ position: this.#position, message });
+        this.#entries.push({ position: this.#position, message, bytes: messageBytes(message) });
         for (const wake of [...this.#waiters]) {
             wake();
         }
@@ -60,13 +63,19 @@ export class PollOutbox {
     }
 
     /**
-     * The messages after `after` (at most `limit`), with the cursor after the last one. A cursor this
-     * outbox never gave (a previous process's) counts as the start: the poller dedupes by id.
+     * The messages after `after` (at most `limit`, and at most `maxBytes` of them unless the first
+     * alone is larger), with the cursor after the last one. A cursor this outbox never gave (a
+     * previous process's) counts as the start: the poller dedupes by id.
      */
-    read(after: string | undefined, limit: number): { messages: SyncMessage[]; cursor: string } {
+    read(
+        after: string | undefined,
+        limit: number,
+        maxBytes = Number.POSITIVE_INFINITY
+    ): { messages: SyncMessage[]; cursor: string } {
         const match = after === undefined ? null : CURSOR.exec(after);
         const from = match && match[1] === this.#epoch ? Math.min(Number(match[2]), this.#position) : 0;
-        const entries = this.#entries.filter((entry) => entry.position > from).slice(0, limit);
+        const waiting = this.#entries.filter((entry) => entry.position > from);
+        const [entries = []] = cutIntoBatches(waiting, (entry) => entry.bytes, limit, maxBytes);
         const last = entries.length > 0 ? entries[entries.length - 1].position : from;
         return { messages: entries.map((entry) => entry.message), cursor: `${this.#epoch}.${last}` };
     }

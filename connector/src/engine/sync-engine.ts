@@ -36,6 +36,7 @@ import { applyMessages } from './incoming.ts';
 import { AckBatcher } from './ack-batcher.ts';
 import { IncomingBatcher } from './incoming-batcher.ts';
 import { LoopbackNode } from './loopback-node.ts';
+import { BATCH_MESSAGE_BYTES, cutIntoBatches, messageBytes } from './message-batches.ts';
 import {
     finalizeAcks,
     messageOfPayload,
@@ -425,10 +426,7 @@ export class SyncEngine implements NodeHandlers {
             );
             return;
         }
-        const batches: InFlight[][] = [];
-        for (let start = 0; start < flights.length; start += MAX_BATCH_MESSAGES) {
-            batches.push(flights.slice(start, start + MAX_BATCH_MESSAGES));
-        }
+        const batches = cutIntoBatches(flights, (flight) => messageBytes(flight.message));
         // A few batches at a time: the other node applies batches that arrive together as one.
         let next = 0;
         const worker = async (): Promise<void> => {
@@ -943,14 +941,14 @@ export class SyncEngine implements NodeHandlers {
             return this.#inactiveAnswer(connectionId, live);
         }
         const outbox = this.#outbox(connectionId);
-        let answer = outbox.read(request.after, MAX_BATCH_MESSAGES);
+        let answer = outbox.read(request.after, MAX_BATCH_MESSAGES, BATCH_MESSAGE_BYTES);
         if (answer.messages.length === 0 && request.waitMs > 0) {
             await outbox.wait(request.waitMs, request.signal);
             const now = this.#context.connections.byId(connectionId);
             if (now === undefined || !isActive(now)) {
                 return this.#inactiveAnswer(connectionId, now);
             }
-            answer = outbox.read(request.after, MAX_BATCH_MESSAGES);
+            answer = outbox.read(request.after, MAX_BATCH_MESSAGES, BATCH_MESSAGE_BYTES);
         }
         this.stats.messagesSent += answer.messages.length;
         return { ok: true, messages: answer.messages, cursor: answer.cursor };
