@@ -80,6 +80,17 @@ export interface EngineContext {
     readonly latestState: Map<string, TwinState>;
     /** Poll outboxes of connections whose other node is private, by connection id. */
     readonly outboxes: Map<string, PollOutbox>;
+    /**
+     * Twins whose messages went out before the other side's key was known, by `awaitingKey`: the
+     * other side may write about its new entity, naming ours as `receiverKey`, before the ack that
+     * tells its key is recorded here.
+     */
+    readonly awaitingRemoteKey: Map<string, string>;
+}
+
+/** The key of `EngineContext.awaitingRemoteKey`: a connection record and this side's entity key. */
+export function awaitingKey(connectionRecordId: string, twinKey: string): string {
+    return `${connectionRecordId}\n${twinKey}`;
 }
 
 /** ISO 8601 of the context's clock. */

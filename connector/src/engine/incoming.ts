@@ -14,7 +14,7 @@ import { createHash } from 'node:crypto';
 import { planIncoming, SALESFORCE_CASE_LIMITS, stateAfterApplied } from './basic-rules.ts';
 import type { IncomingPlan } from './basic-rules.ts';
 import { caseUrl, entityNoun, toLocalEntity } from './case-entity.ts';
-import { errorText, nowIso } from './context.ts';
+import { awaitingKey, errorText, nowIso } from './context.ts';
 import type { EngineContext } from './context.ts';
 import type { LiveConnection } from './connections.ts';
 import { fitError, readableDate, reportWriteFailures, withoutValue } from './outgoing.ts';
@@ -109,6 +109,43 @@ export async function applyMessages(
     return acks;
 }
 
+/**
+ * Twins of this connection that sent before they knew the other side's key, by their own key (the
+ * Case number), for the messages that name one as their `receiverKey`. The other side may write
+ * about the entity it created for our message before this side recorded the ack that tells its key
+ * (or after that ack was lost): the receiverKey finds our twin then, where the remote key cannot yet.
+ */
+function twinsAwaitingFirstAck(
+    context: EngineContext,
+    connectionRecordId: string,
+    messages: readonly SyncMessage[]
+): Map<string, string> {
+    const claimed = new Map<string, string>();
+    for (const { receiverKey } of messages) {
+        const twinId =
+            receiverKey === undefined
+                ? undefined
+                : context.awaitingRemoteKey.get(awaitingKey(connectionRecordId, receiverKey));
+        if (receiverKey !== undefined && twinId !== undefined) {
+            claimed.set(receiverKey, twinId);
+        }
+    }
+    return claimed;
+}
+
+/** This side's twin that a message names by its receiverKey, while that twin knows no remote key yet. */
+function ownTwinNamed(
+    message: SyncMessage,
+    claimed: ReadonlyMap<string, string>,
+    twinsById: ReadonlyMap<string, SyncTwin>
+): SyncTwin | undefined {
+    const twinId = message.receiverKey === undefined ? undefined : claimed.get(message.receiverKey);
+    const twin = twinId === undefined ? undefined : twinsById.get(twinId);
+    return twin !== undefined && twin.remoteKey === null && readTwinState(twin.syncState).ended === null
+        ? twin
+        : undefined;
+}
+
 /** How well a twin fits a remote key: a live twin before an ended one, an ended one with its Case before one without. */
 function rankOf(twin: SyncTwin): number {
     if (readTwinState(twin.syncState).ended === null) {
@@ -147,8 +184,13 @@ async function applyRound(
     }
     const { org } = context;
     const connectionRecordId = live.record.id;
+    const claimed = twinsAwaitingFirstAck(context, connectionRecordId, messages);
     const first = await org.readSnapshot({
-        twins: { connectionId: connectionRecordId, remoteKeys: [...new Set(messages.map((m) => m.twinKey))] },
+        twins: {
+            connectionId: connectionRecordId,
+            remoteKeys: [...new Set(messages.map((m) => m.twinKey))],
+            ...(claimed.size > 0 ? { twinIds: [...new Set(claimed.values())] } : {})
+        },
         messageIds: messages.map((m) => m.messageId)
     });
     const twinsByKey = new Map<string, SyncTwin>();
@@ -168,8 +210,9 @@ async function applyRound(
     const plannedKeys = new Set<string>();
     const endings: { message: SyncMessage; twin: SyncTwin; state: TwinState; index: number }[] = [];
 
+    const twinsById = new Map(first.twins.map((twin) => [twin.id, twin]));
     messages.forEach((message, index) => {
-        let twin = twinsByKey.get(message.twinKey);
+        let twin = twinsByKey.get(message.twinKey) ?? ownTwinNamed(message, claimed, twinsById);
         let ended = twin === undefined ? null : readTwinState(twin.syncState).ended;
         // The other side syncs its entity anew: its first upsert on a new twin of its own.
         const anew = message.kind === 'entity-upsert' && message.sequence === 1;

@@ -19,7 +19,7 @@ import {
     stateAfterAcknowledged
 } from './basic-rules.ts';
 import { caseUrl, filesToHash, toLocalEntity } from './case-entity.ts';
-import { errorText, nowIso } from './context.ts';
+import { awaitingKey, errorText, nowIso } from './context.ts';
 import type { EngineContext, InFlight } from './context.ts';
 import { isActive } from './connections.ts';
 import type { LiveConnection } from './connections.ts';
@@ -354,7 +354,9 @@ export async function outgoingPass(context: EngineContext, options: PassOptions 
             continue;
         }
         const firstSequence = (restart ? 0 : (twin.lastOutgoingSeq ?? 0)) + 1;
-        const messages = upsertMessages(context, live, snap.caseNumber, firstSequence, entity, state);
+        // The other side's key, when known, lets it find its twin before it recorded our first ack.
+        const receiverKey = restart ? null : twin.remoteKey;
+        const messages = upsertMessages(context, live, snap.caseNumber, receiverKey, firstSequence, entity, state);
         const tooLarge = messages.find((message) => message.payload.length > PAYLOAD_FIELD_CHARS);
         if (tooLarge !== undefined) {
             // Never reached with Salesforce's field sizes (see outgoingReplicas); said, not looped on.
@@ -579,6 +581,7 @@ function upsertMessages(
     context: EngineContext,
     live: LiveConnection,
     twinKey: string,
+    receiverKey: string | null,
     firstSequence: number,
     entity: ReturnType<typeof toLocalEntity>,
     state: TwinState
@@ -588,6 +591,7 @@ function upsertMessages(
         messageId: randomUUID(),
         connectionId: live.id,
         twinKey,
+        ...(receiverKey === null ? {} : { receiverKey }),
         sequence,
         sentAt: nowIso(context),
         kind: 'entity-upsert'
@@ -869,6 +873,9 @@ export async function finalizeAcks(context: EngineContext, acks: readonly Ack[])
                 completed: now,
                 nextAttempt: null
             });
+            if (ack.remoteKey !== undefined) {
+                context.awaitingRemoteKey.delete(awaitingKey(flight.connectionRecordId, flight.message.twinKey));
+            }
             const link = {
                 ...(ack.remoteKey !== undefined ? { remoteKey: ack.remoteKey } : {}),
                 ...(ack.remoteUrl !== undefined ? { remoteUrl: ack.remoteUrl } : {})

@@ -30,7 +30,7 @@ import { sha256Hex } from '../protocol/signing.ts';
 import { AttachmentStore } from './attachment-store.ts';
 import { ConnectionRegistry, isActive } from './connections.ts';
 import type { LiveConnection, LocalChange } from './connections.ts';
-import { DEFAULT_TUNING, errorText, nowIso } from './context.ts';
+import { awaitingKey, DEFAULT_TUNING, errorText, nowIso } from './context.ts';
 import type { EngineContext, EngineTuning, InFlight } from './context.ts';
 import { applyMessages } from './incoming.ts';
 import { AckBatcher } from './ack-batcher.ts';
@@ -177,7 +177,8 @@ export class SyncEngine implements NodeHandlers {
             attachments: new AttachmentStore(options.spoolDir),
             inFlight: new Map(),
             latestState: new Map(),
-            outboxes: new Map()
+            outboxes: new Map(),
+            awaitingRemoteKey: new Map()
         };
         this.#reconcileSince = new Date(clock() - RECONCILE_LOOKBACK_MS);
         this.#acks = new AckBatcher(this.#context.lane, async (acks) => {
@@ -402,6 +403,12 @@ export class SyncEngine implements NodeHandlers {
         }
         for (const flight of flights) {
             this.#context.inFlight.set(flight.message.messageId, flight);
+            if (flight.message.receiverKey === undefined) {
+                this.#context.awaitingRemoteKey.set(
+                    awaitingKey(flight.connectionRecordId, flight.message.twinKey),
+                    flight.twinId
+                );
+            }
         }
         if (live.remoteIsPrivate) {
             const outbox = this.#outbox(connectionId);

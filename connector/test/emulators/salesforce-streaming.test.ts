@@ -177,7 +177,7 @@ void describe('Salesforce emulator: package triggers and streaming', () => {
 
     void it('signals Case changes of Subject or Description only, files and deletions', async () => {
         const caseId = idOf(await conn.sobject('Case').create({ Subject: 'watched' }));
-        await putUnderSync(conn, caseId, 'watched');
+        const { twinId } = await putUnderSync(conn, caseId, 'watched');
         await agentConn.sobject('Case').update({ Id: caseId, Priority: 'High' });
         assert.equal((await signalsOf(caseId)).length, 0, 'a Priority change is not signalled');
         await agentConn.sobject('Case').update({ Id: caseId, Description: 'more detail' });
@@ -199,7 +199,8 @@ void describe('Salesforce emulator: package triggers and streaming', () => {
             [
                 ['Case', caseId, true],
                 ['File', version.ContentDocumentId, true],
-                ['Deleted', caseId, true]
+                // The deletion clears the twin's Case lookup: the signal names the twin instead.
+                ['Deleted', twinId, true]
             ]
         );
         assert.ok(
