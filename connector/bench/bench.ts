@@ -274,6 +274,7 @@ async function main(): Promise<void> {
     const naiveEdits = quick ? 5 : 10;
     const naiveBulk = Math.min(...bulkSizes, quick ? 100 : 1000);
     const rows: [string, string, string, string][] = [];
+    const mib = (bytes: number): string => `${fmt(bytes / 1024 / 1024, 0)} MiB`;
     const log = (line: string): void => {
         process.stderr.write(`${line}\n`);
     };
@@ -297,7 +298,13 @@ async function main(): Promise<void> {
                 size >= 10_000 ? '< 60 s' : ''
             ]);
         }
-        await pair.close();
+        const stats = await pair.close();
+        rows.push([
+            'Peak memory per connector (A / B)',
+            `${mib(stats.a.peakRssBytes)} / ${mib(stats.b.peakRssBytes)}`,
+            'not measured',
+            '< 256 MB'
+        ]);
         printTable(rows, ['Only the bulk rows (--only bulk): the naive baseline was not run.']);
         return;
     }
@@ -397,7 +404,6 @@ async function main(): Promise<void> {
             size >= 10_000 ? '< 60 s' : ''
         ]);
     });
-    const mib = (bytes: number): string => `${fmt(bytes / 1024 / 1024, 0)} MiB`;
     rows.push([
         'Peak memory per connector (A / B)',
         `${mib(fastStats.a.peakRssBytes)} / ${mib(fastStats.b.peakRssBytes)}`,

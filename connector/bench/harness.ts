@@ -54,11 +54,18 @@ export function fmt(value: number, digits = 2): string {
 }
 
 /**
+ * The heap limit the connector runs with (`npm run connector` and `npm run servicenow` start it so).
+ * Without it V8 lets the heap grow long before collecting, and a bulk of 10,000 Cases peaked at about
+ * 255 MiB resident; the live data never needs more than this limit.
+ */
+const CONNECTOR_HEAP = '--max-old-space-size=160';
+
+/**
  * Runs `script` (a path from the repository root) with its options as JSON. The process prints
  * `ready <node url or ->` once it runs and, on SIGTERM, `stats <json>` before it exits.
  */
 export function spawnConnectorProcess(script: string, options: object): Promise<RunningProcess> {
-    const child = spawn(process.execPath, ['--import', 'tsx', script, JSON.stringify(options)], {
+    const child = spawn(process.execPath, [CONNECTOR_HEAP, '--import', 'tsx', script, JSON.stringify(options)], {
         cwd: ROOT,
         stdio: ['ignore', 'pipe', 'pipe']
     });
