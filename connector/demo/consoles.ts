@@ -195,16 +195,7 @@ async function runTwoOrgConsolesDemo(options: ConsolesDemoOptions): Promise<void
         `SalesforceB: ${privateB ? 'private (no URL: its connector serves nothing and long-polls SalesforceA)' : 'public'}`
     );
 
-    section('The console for the browser');
-    const built = existsSync(join(CONSOLE_BUILD_DIR, 'app.js'));
-    say(
-        built
-            ? '  Using connector/dist/console-web (rebuilt first when a source changed since it was built).'
-            : '  Not built yet: running npm run build:console-web (about half a minute)...'
-    );
-    const startedBuild = Date.now();
-    const staticDir = await consoleBundle();
-    say(`  Ready after ${((Date.now() - startedBuild) / 1000).toFixed(1)} s.`);
+    const staticDir = await prepareConsole(say, section);
 
     section('Starting two emulated orgs, their connectors and their consoles');
     say('  The orgs are the Salesforce API emulator (test infrastructure, not Salesforce). The connectors');
@@ -380,16 +371,7 @@ async function runServiceNowConsolesDemo(options: ConsolesDemoOptions): Promise<
         `ServiceNow node: ${privateNode ? 'private (no URL: it serves nothing and long-polls the Salesforce connector)' : 'public'}`
     );
 
-    section('The console for the browser');
-    const built = existsSync(join(CONSOLE_BUILD_DIR, 'app.js'));
-    say(
-        built
-            ? '  Using connector/dist/console-web (rebuilt first when a source changed since it was built).'
-            : '  Not built yet: running npm run build:console-web (about half a minute)...'
-    );
-    const startedBuild = Date.now();
-    const staticDir = await consoleBundle();
-    say(`  Ready after ${((Date.now() - startedBuild) / 1000).toFixed(1)} s.`);
+    const staticDir = await prepareConsole(say, section);
 
     section('Starting an emulated org and ServiceNow instance, their connectors and their consoles');
     say('  The org is the Salesforce API emulator and the instance the ServiceNow Table API emulator (test');
@@ -535,4 +517,19 @@ async function runServiceNowConsolesDemo(options: ConsolesDemoOptions): Promise<
         await stack.close();
     }
     say('  Consoles, connectors, the emulated org and the emulated instance stopped.');
+}
+
+/** Builds the console for the browser (or reuses the build) and says which and how long it took. */
+async function prepareConsole(say: (line?: string) => void, section: (title: string) => void): Promise<string> {
+    section('The console for the browser');
+    const built = existsSync(join(CONSOLE_BUILD_DIR, 'app.js'));
+    say(
+        built
+            ? '  Using connector/dist/console-web (rebuilt first when a source changed since it was built).'
+            : '  Not built yet: running npm run build:console-web (about half a minute)...'
+    );
+    const startedBuild = Date.now();
+    const staticDir = await consoleBundle();
+    say(`  Ready after ${((Date.now() - startedBuild) / 1000).toFixed(1)} s.`);
+    return staticDir;
 }
