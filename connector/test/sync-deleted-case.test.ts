@@ -269,8 +269,7 @@ for (const privateB of [false, true]) {
 void describe('a deleted Case and a restarting connector', () => {
     let stack: TwoOrgStack;
     before(async () => {
-        // Retries of a failed announcement are sent by the next pass: reconciliation runs every second here.
-        stack = await startTwoOrgStack({ tuning: { reconcileEveryMs: 1_000 } });
+        stack = await startTwoOrgStack();
     });
     after(async () => {
         await stack.close();
@@ -290,6 +289,26 @@ void describe('a deleted Case and a restarting connector', () => {
         const notices = eventsOfTwin(b, synced.mirrorTwinId).filter((event) => event.Stage__c === 'Failed');
         assert.equal(notices.length, 1, 'one notice in the error list');
         assert.equal(notices[0].Message_Id__c, sent[0].Message_Id__c);
+    });
+
+    void it('retries a failed announcement on its own back-off once the other side is back', async () => {
+        const { a, b } = stack;
+        const synced = await syncedCase(a, b, 'Printer queue frozen');
+        await b.restart(async () => {
+            a.org.deleteAs(a.agent.id, 'Case', [synced.caseId]);
+            await eventually('the announcement failed while B is down', () => {
+                const [event] = deletionEvents(a, synced.twinId);
+                return /Delivery to the other side failed/.test(textOf(event, 'Error__c'));
+            });
+        });
+        // No wake event and no reconciliation (ten minutes away): only the retry timer sends it.
+        await eventually(
+            'B ends the twin once it is back',
+            () => twinById(b, synced.mirrorTwinId).Sync_Status__c === 'Remote deleted',
+            10_000
+        );
+        await eventually('A records the ack', () => twinById(a, synced.twinId).Sync_Status__c === 'Unlinked');
+        assert.equal(deletionEvents(a, synced.twinId).length, 1, 'one message, sent again with the same id');
     });
 
     void it('sends the announcement once when the other side is down and the sender restarts before it gets through', async () => {

@@ -1,6 +1,6 @@
 // What the parts of the engine share: the org, the connections, the lane, the clock, the log, and the
 // in-memory index of messages sent and not yet acknowledged.
-import type { Replica, SyncMessage } from '../protocol/messages.ts';
+import type { SyncMessage } from '../protocol/messages.ts';
 import type { AttachmentStore } from './attachment-store.ts';
 import type { ConnectionRegistry } from './connections.ts';
 import type { PollOutbox } from './poll-outbox.ts';
@@ -10,7 +10,8 @@ import type { TwinState } from './twin-state.ts';
 
 /** A message sent (or waiting in a poll outbox) whose ack has not come yet. */
 export interface InFlight {
-    readonly message: SyncMessage & { readonly replica: Replica };
+    /** An upsert carries a replica; a message that ends its twin (`entity-deleted`) does not. */
+    readonly message: SyncMessage;
     /** The Sync_Event__c that carries it. */
     readonly eventId: string;
     readonly twinId: string;

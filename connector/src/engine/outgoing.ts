@@ -104,29 +104,17 @@ export function carriesReplica(message: SyncMessage): message is SyncMessage & {
     return message.kind === 'entity-upsert' && message.replica !== undefined;
 }
 
-/**
- * Parses the payload of an outgoing event back into its message; undefined when unreadable.
- *
- * An `entity-deleted` message has no replica, although the in-flight type (`InFlight.message`)
- * says every message has one: the engine delivers those messages itself to a node with a URL
- * (`pushEndings`), and a private node's poll outbox only reads the message's envelope. Code that
- * reads `replica` of an in-flight message checks `carriesReplica` first.
- */
-export function messageOfPayload(event: QueuedEvent): (SyncMessage & { replica: Replica }) | undefined {
+/** Parses the payload of an outgoing event back into its message; undefined when unreadable. */
+export function messageOfPayload(event: QueuedEvent): SyncMessage | undefined {
     if (event.payload === null) {
         return undefined;
     }
     try {
         const check = validateSyncMessage(JSON.parse(event.payload));
-        return check.ok ? asInFlightMessage(check.value) : undefined;
+        return check.ok ? check.value : undefined;
     } catch {
         return undefined;
     }
-}
-
-/** See `messageOfPayload`: the one place where a message without a replica takes the in-flight type. */
-function asInFlightMessage(message: SyncMessage): SyncMessage & { replica: Replica } {
-    return message as SyncMessage & { replica: Replica };
 }
 
 function sha256Hex(bytes: Uint8Array): string {
@@ -150,8 +138,6 @@ export async function outgoingPass(context: EngineContext, options: PassOptions 
     const work = withCases(read, [...changed, ...(options.bulk?.caseIds ?? [])]);
     const bulkIds = new Set(options.bulk?.caseIds ?? []);
     const toDeliver = new Map<string, InFlight[]>();
-    // Messages that end a twin, for nodes with a URL: delivered here (see pushEndings).
-    const endingPushes = new Map<string, InFlight[]>();
     const outgoingEvents = work.dueEvents.filter((event) => event.direction !== 'Incoming');
 
     // Events that already carry a message: deliver them again (a retry, or work left by a crash).
@@ -246,7 +232,7 @@ export async function outgoingPass(context: EngineContext, options: PassOptions 
             // This delivery is the next attempt (the event is written so just below).
             attempts: event.attempts + 1
         };
-        addDelivery(carriesReplica(message) || live.remoteIsPrivate ? toDeliver : endingPushes, live, flight);
+        addDelivery(toDeliver, live, flight);
         eventUpdates.push(deliveryUpdate(context, live, event.id, event.attempts + 1));
     }
 
@@ -463,7 +449,7 @@ export async function outgoingPass(context: EngineContext, options: PassOptions 
             });
             continue;
         }
-        const message = asInFlightMessage({
+        const message: SyncMessage = {
             protocol: PROTOCOL_VERSION,
             messageId: randomUUID(),
             connectionId: live.id,
@@ -471,7 +457,7 @@ export async function outgoingPass(context: EngineContext, options: PassOptions 
             sequence: (twin.lastOutgoingSeq ?? 0) + 1,
             sentAt: now,
             kind: 'entity-deleted'
-        });
+        };
         const stage = live.remoteIsPrivate ? 'Waiting for remote' : 'Sending';
         ref += 1;
         const eventRef = `event${ref}`;
@@ -538,14 +524,7 @@ export async function outgoingPass(context: EngineContext, options: PassOptions 
             continue;
         }
         const flight = { ...entry.flight, eventId };
-        addDelivery(
-            carriesReplica(flight.message) || entry.live.remoteIsPrivate ? toDeliver : endingPushes,
-            entry.live,
-            flight
-        );
-    }
-    for (const [connectionId, flights] of endingPushes) {
-        pushEndings(context, connectionId, flights);
+        addDelivery(toDeliver, entry.live, flight);
     }
     return {
         toDeliver,
@@ -603,38 +582,6 @@ function upsertMessages(
         const message: SyncMessage & { replica: Replica } = { ...envelope(firstSequence + index), replica };
         return { message, payload: JSON.stringify(message) };
     });
-}
-
-/**
- * Delivers `entity-deleted` messages to a node with a URL, outside the lane, and records the acks
- * (or the failure, retried by a later pass) in it. Other messages are delivered by the engine, which
- * also pushes their attachments; these have none.
- */
-function pushEndings(context: EngineContext, connectionId: string, flights: readonly InFlight[]): void {
-    const live = context.connections.byId(connectionId);
-    for (const flight of flights) {
-        context.inFlight.set(flight.message.messageId, flight);
-    }
-    const send = async (): Promise<void> => {
-        try {
-            if (live?.remote === undefined) {
-                throw new Error('the other node has no URL yet');
-            }
-            const answer = await live.remote.sendMessages({ messages: flights.map((flight) => flight.message) });
-            await context.lane.run(() => finalizeAcks(context, answer.acks));
-        } catch (error) {
-            context.log({
-                level: 'error',
-                event: 'delivery-failed',
-                message: errorText(error),
-                connectionId
-            });
-            await context.lane.run(() => recordDeliveryFailure(context, flights, error));
-        }
-    };
-    void send().catch((error: unknown) =>
-        context.log({ level: 'error', event: 'failure-not-recorded', message: errorText(error), connectionId })
-    );
 }
 
 /**

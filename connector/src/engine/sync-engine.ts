@@ -468,7 +468,7 @@ export class SyncEngine implements NodeHandlers {
     }
 
     async #pushAttachments(live: LiveConnection, flight: InFlight): Promise<void> {
-        for (const file of flight.message.replica.attachments) {
+        for (const file of flight.message.replica?.attachments ?? []) {
             const offered = this.#context.attachments.offered(file.sha256);
             const versionId = offered?.contentVersionId ?? file.id;
             const bytes = await this.#context.org.downloadFile(versionId);
