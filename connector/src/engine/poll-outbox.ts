@@ -40,12 +40,10 @@ export class PollOutbox {
         }
         this.#position += 1;
         this.#entries.push({ position: this.#position, message, bytes: messageBytes(message) });
-        for (const wake of [...this.#waiters]) {
-            wake();
-        }
+        this.release();
     }
 
-    /** Ends the waits in progress at once (the connection changed: the polls must hear of it now). */
+    /** Ends the waits in progress at once (a message came, or the connection changed). */
     release(): void {
         for (const wake of [...this.#waiters]) {
             wake();

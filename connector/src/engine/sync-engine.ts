@@ -818,14 +818,13 @@ export class SyncEngine implements NodeHandlers {
         }
     }
 
-    /** A private side follows what the other side's admin did: writes the status (1 call) and logs it. */
+    /** A private side follows what the other side's admin did, learnt from its polls, and logs it. */
     async #followRemote(
         live: LiveConnection,
         status: 'Active' | 'Deactivated',
         statusDetail: string | null
     ): Promise<LiveConnection> {
-        await this.#context.org.write({ updateConnections: [{ id: live.record.id, status, statusDetail }] });
-        const next = this.#context.connections.update(live.id, { status, statusDetail }) ?? live;
+        const next = await this.#setStatus(live, status, statusDetail);
         this.#options.log({
             level: 'info',
             event: status === 'Active' ? 'remote-active-again' : 'remote-inactive',
@@ -835,6 +834,21 @@ export class SyncEngine implements NodeHandlers {
                     : `Connection ${live.record.name}: ${statusDetail ?? ''}`,
             connectionId: live.id
         });
+        return next;
+    }
+
+    /**
+     * Writes a status the other side decided (1 call) and follows it here: the pollers, and a pass
+     * for what was kept while the connection was deactivated.
+     */
+    async #setStatus(
+        live: LiveConnection,
+        status: 'Active' | 'Deactivated',
+        statusDetail: string | null
+    ): Promise<LiveConnection> {
+        await this.#context.org.write({ updateConnections: [{ id: live.record.id, status, statusDetail }] });
+        const next = this.#context.connections.update(live.id, { status, statusDetail }) ?? live;
+        this.#syncPollers();
         if (status === 'Active') {
             this.requestPass();
         }
@@ -1016,12 +1030,7 @@ export class SyncEngine implements NodeHandlers {
                 : command === 'deactivate'
                   ? `${live.record.remoteInstanceName ?? 'The other side'} deactivated this connection; changes are kept until it is active again.`
                   : null;
-        await this.#context.org.write({ updateConnections: [{ id: live.record.id, status, statusDetail }] });
-        this.#context.connections.update(connectionId, { status, statusDetail });
-        this.#syncPollers();
-        if (status === 'Active') {
-            this.requestPass();
-        }
+        await this.#setStatus(live, status, statusDetail);
     }
 
     // ------------------------------------------------------------------------------------------
